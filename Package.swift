@@ -1,0 +1,86 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The client library (BoldSignIDV) depends only on libcurl, swift-system and swift-log.
+// Everything that needs swift-nio — the BoldSign-compatible mock server and the test suite
+// built on it — sits behind the default-enabled `MockServer` trait, so a consumer that
+// depends on this package with `traits: []` does not even resolve swift-nio.
+let mockServer: TargetDependencyCondition? = .when(traits: ["MockServer"])
+
+let package = Package(
+    name: "boldsign-idv",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "BoldSignIDV", targets: ["BoldSignIDV"]),
+        .library(name: "BoldSignMockServer", targets: ["BoldSignMockServer"]),
+        .executable(name: "boldsign-mock", targets: ["boldsign-mock"]),
+    ],
+    traits: [
+        .trait(
+            name: "MockServer",
+            description: "Builds the BoldSign-compatible mock server (pulls in swift-nio and swift-nio-ssl)."
+        ),
+        .default(enabledTraits: ["MockServer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            path: "Modules/CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(
+            name: "CurlTransport",
+            dependencies: [
+                "CCurl",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
+            name: "BoldSignIDV",
+            dependencies: [
+                "CurlTransport",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "BoldSignMockServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOPosix", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOSSL", package: "swift-nio-ssl", condition: mockServer),
+            ]
+        ),
+        .executableTarget(
+            name: "boldsign-mock",
+            dependencies: [
+                "BoldSignMockServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "BoldSignMockServerTests",
+            dependencies: ["BoldSignMockServer"]
+        ),
+        .testTarget(
+            name: "CurlTransportTests",
+            dependencies: ["CurlTransport", "BoldSignMockServer"]
+        ),
+        .testTarget(
+            name: "BoldSignIDVTests",
+            dependencies: [
+                "BoldSignIDV", "BoldSignMockServer",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+    ]
+)

@@ -1,0 +1,60 @@
+extension MockFixtures {
+    /// The API key the default fixtures accept.
+    public static let defaultAPIKey = "test-api-key"
+    /// The bearer token the default fixtures accept.
+    public static let defaultBearerToken = "test-access-token"
+
+    /// The document of the default fixtures that has two verified signers with realistic images.
+    public static let sampleDocumentID = "7d3e7a52-3c1b-4f4e-9a51-0b8f6c2a9e11"
+    /// The document of the default fixtures with large bodies (1 MiB, 64 MiB, 1 GiB; with and without chunking).
+    public static let largeDocumentID = "0b0c3b7e-5a41-4d7e-8a5c-9f1d2e3c4b5a"
+    /// The document of the default fixtures whose files misbehave, one fault each.
+    public static let faultDocumentID = "f4a1c0de-0000-4bad-8bad-00000000fa17"
+
+    /// The fixture set `boldsign-mock` serves when given no `--fixtures` file.
+    ///
+    /// - ``sampleDocumentID``: signer `alex.gayle@example.com` (order 1) with `front`/`back` JPEGs and a PNG selfie;
+    ///   signer `+1` `5550100123` (order 2, on behalf of `sender@example.com`) with one JPEG and a selfie.
+    /// - ``largeDocumentID``: signer `bulk@example.com` with files `image-1m`, `image-64m`, `image-1g`, `image-1m-chunked`.
+    /// - ``faultDocumentID``: signer `faults@example.com` with files `latency`, `stall`, `drop`, `server-error`,
+    ///   `flaky`, `rate-limited`, and a report that is not JSON for signer `broken-report@example.com`.
+    public static let `default` = MockFixtures(
+        credentials: Credentials(apiKeys: [defaultAPIKey], bearerTokens: [defaultBearerToken]),
+        documents: [
+            Document(id: sampleDocumentID, signers: [
+                Signer(emailId: "alex.gayle@example.com", order: 1, files: [
+                    File(id: "2e96f9ad-6b0e-4c55-8e0c-3063e73f04f8", role: .document, format: .jpeg, size: 412_377, seed: 11),
+                    File(id: "686a2352-aa04-4b9a-a299-593451ed3f7a", role: .document, format: .jpeg, size: 398_102, seed: 12),
+                    File(id: "c1d7e0a4-2f3b-4e59-b6a8-1f0e9d8c7b6a", role: .selfie, format: .png, size: 207_911, seed: 13),
+                ]),
+                Signer(countryCode: "+1", phoneNumber: "5550100123", order: 2, onBehalfOf: "sender@example.com", files: [
+                    File(id: "5f0e4c1b-8d2a-4a7e-9c3b-6e5d4f3a2b1c", role: .document, format: .jpeg, size: 350_000, seed: 21),
+                    File(id: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", role: .selfie, format: .jpeg, size: 150_000, seed: 22),
+                ]),
+            ]),
+            Document(id: largeDocumentID, signers: [
+                Signer(emailId: "bulk@example.com", order: 1, files: [
+                    File(id: "image-1m", size: 1 << 20, seed: 101),
+                    File(id: "image-64m", size: 64 << 20, seed: 102),
+                    File(id: "image-1g", size: 1 << 30, seed: 103),
+                    File(id: "image-1m-chunked", format: .png, size: 1 << 20, seed: 104, chunked: true),
+                ]),
+            ]),
+            Document(id: faultDocumentID, signers: [
+                Signer(emailId: "faults@example.com", order: 1, files: [
+                    File(id: "latency", size: 4096, seed: 201, fault: Fault(latencyMilliseconds: 1500)),
+                    File(id: "stall", size: 1 << 20, seed: 202, fault: Fault(stallAfterBytes: 65536, stallSeconds: 30)),
+                    File(id: "drop", size: 1 << 20, seed: 203, fault: Fault(closeAfterBytes: 100_000)),
+                    File(id: "server-error", size: 4096, seed: 204, fault: Fault(respond: .init(
+                        status: 500, headers: ["Content-Type": "application/json"], body: #"{"error":"Internal server error"}"#))),
+                    File(id: "flaky", size: 4096, seed: 205, fault: Fault(failFirst: .init(count: 2, response: .init(
+                        status: 503, headers: ["Retry-After": "1"], body: "Service Unavailable")))),
+                    File(id: "rate-limited", size: 4096, seed: 206, fault: Fault(respond: .init(
+                        status: 429, headers: ["Retry-After": "2"], body: #"{"error":"API calls quota exceeded"}"#))),
+                ]),
+                Signer(emailId: "broken-report@example.com", order: 2, reportFault: Fault(respond: .init(
+                    status: 200, headers: ["Content-Type": "application/json"], body: #"{"verificationResult": "Verified", "document": {"#))),
+            ]),
+        ]
+    )
+}

@@ -1,0 +1,184 @@
+import NIOCore
+import NIOHTTP1
+
+/// Reads one HTTP request at a time, asks the router what to answer, and writes it —
+/// streaming image bodies chunk by chunk as the socket drains, so a body of any size costs
+/// the server a few chunks of memory.
+final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Requests bigger than this are answered with 413 (the API's bodies are a few hundred bytes).
+    static let maxRequestBody = 1 << 20
+    static let chunkSize = 256 * 1024
+
+    private let router: MockRouter
+    private let state: MockServerState
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodyTooLarge = false
+    private var stream: BodyStream?
+    /// Bumped for every response so that scheduled work for an earlier one does nothing.
+    private var generation = 0
+
+    /// Where an image body is in its journey to the socket.
+    private struct BodyStream {
+        var generator: ImageBodyGenerator
+        var offset: Int64 = 0
+        var stallAt: Int64?
+        var stallSeconds: Double
+        var closeAt: Int64?
+        var paused = false
+        var keepAlive: Bool
+
+        /// Where the pump must stop next: a stall point, a drop point or the end.
+        var nextStop: Int64 {
+            var stop = generator.size
+            if let stallAt, stallAt > offset || (stallAt == offset && !paused) { stop = min(stop, stallAt) }
+            if let closeAt { stop = min(stop, closeAt) }
+            return stop
+        }
+    }
+
+    init(router: MockRouter, state: MockServerState) {
+        self.router = router
+        self.state = state
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead):
+            head = requestHead
+            body.removeAll(keepingCapacity: true)
+            bodyTooLarge = false
+        case .body(let buffer):
+            if body.count + buffer.readableBytes > Self.maxRequestBody {
+                bodyTooLarge = true
+            } else {
+                body.append(contentsOf: buffer.readableBytesView)
+            }
+        case .end:
+            guard let requestHead = head else { return }
+            head = nil
+            respond(to: requestHead, context: context)
+        }
+    }
+
+    private func respond(to requestHead: HTTPRequestHead, context: ChannelHandlerContext) {
+        generation += 1
+        let keepAlive = requestHead.isKeepAlive
+        if bodyTooLarge {
+            send(MockRouter.error(413, "The request body is too large."), keepAlive: false, context: context)
+            return
+        }
+        let request = MockRequest(
+            method: requestHead.method.rawValue,
+            uri: requestHead.uri,
+            headers: requestHead.headers.map { (name: $0.name, value: $0.value) },
+            body: body
+        )
+        let (reply, latency) = router.route(request)
+        guard latency > 0 else {
+            send(reply, keepAlive: keepAlive, context: context)
+            return
+        }
+        let scheduledGeneration = generation
+        context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(latency))) { [self] in
+            guard generation == scheduledGeneration, context.channel.isActive else { return }
+            send(reply, keepAlive: keepAlive, context: context)
+        }
+    }
+
+    private func send(_ reply: MockReply, keepAlive: Bool, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders([("Server", "boldsign-mock")])
+        switch reply {
+        case .complete(let status, let extra, let bytes):
+            headers.add(contentsOf: extra)
+            if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(bytes.count)) }
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            state.responded(status: status, imageBody: false)
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .init(statusCode: status), headers: headers))), promise: nil)
+            if !bytes.isEmpty {
+                var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+                buffer.writeBytes(bytes)
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            }
+            finish(keepAlive: keepAlive, context: context)
+        case .image(let extra, let generator, let chunked, let fault):
+            headers.add(contentsOf: extra)
+            if chunked {
+                headers.add(name: "Transfer-Encoding", value: "chunked")
+            } else {
+                headers.add(name: "Content-Length", value: String(generator.size))
+            }
+            if !keepAlive { headers.add(name: "Connection", value: "close") }
+            state.responded(status: 200, imageBody: true)
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+            stream = BodyStream(
+                generator: generator,
+                stallAt: fault?.stallSeconds == nil ? nil : fault?.stallAfterBytes,
+                stallSeconds: fault?.stallSeconds ?? 0,
+                closeAt: fault?.closeAfterBytes,
+                keepAlive: keepAlive
+            )
+            pump(context: context)
+        }
+    }
+
+    private func pump(context: ChannelHandlerContext) {
+        guard var current = stream, !current.paused else { return }
+        let stop = current.nextStop
+        while context.channel.isWritable, current.offset < stop {
+            let count = Int(min(Int64(Self.chunkSize), stop - current.offset))
+            var buffer = context.channel.allocator.buffer(capacity: count)
+            let offset = current.offset
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                current.generator.fill(UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]), offset: offset)
+            }
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            current.offset += Int64(count)
+        }
+        context.flush()
+        stream = current
+        guard current.offset == stop else { return }  // not writable: channelWritabilityChanged resumes
+
+        if let closeAt = current.closeAt, current.offset == closeAt, closeAt < current.generator.size {
+            stream = nil
+            context.close(promise: nil)
+        } else if let stallAt = current.stallAt, current.offset == stallAt, stallAt < current.generator.size {
+            stream?.paused = true
+            stream?.stallAt = nil
+            let scheduledGeneration = generation
+            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(current.stallSeconds * 1000))) { [self] in
+                guard generation == scheduledGeneration, context.channel.isActive else { return }
+                stream?.paused = false
+                pump(context: context)
+            }
+        } else {
+            stream = nil
+            finish(keepAlive: current.keepAlive, context: context)
+        }
+    }
+
+    private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { pump(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stream = nil
+        generation += 1
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,330 @@
+import Foundation
+
+/// A request as the router sees it: everything parsed off the wire, nothing NIO-specific.
+struct MockRequest: Sendable {
+    var method: String
+    var uri: String
+    var headers: [(name: String, value: String)]
+    var body: [UInt8]
+
+    func header(_ name: String) -> String? {
+        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+    }
+}
+
+/// What to answer.
+enum MockReply: Sendable {
+    /// A complete response held in memory (errors, reports, admin answers).
+    case complete(status: Int, headers: [(String, String)], body: [UInt8])
+    /// An image body streamed from its generator.
+    case image(headers: [(String, String)], generator: ImageBodyGenerator, chunked: Bool, fault: MockFixtures.Fault?)
+
+    var status: Int {
+        switch self {
+        case .complete(let status, _, _): return status
+        case .image: return 200
+        }
+    }
+}
+
+/// The BoldSign API's behaviour, as a pure function from request to reply (plus the shared counters).
+struct MockRouter: Sendable {
+    static let imagePath = "/v1/identityVerification/image"
+    static let reportPath = "/v1/identityVerification/report"
+    /// Admin paths live under a prefix the real API does not use.
+    static let adminPrefix = "/__admin/"
+
+    let fixtures: MockFixtures
+    let rateLimit: RateLimitPolicy
+    let state: MockServerState
+    private let documents: [UUID: MockFixtures.Document]
+    private let clock: @Sendable () -> Double
+
+    init(fixtures: MockFixtures, rateLimit: RateLimitPolicy, state: MockServerState,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.fixtures = fixtures
+        self.rateLimit = rateLimit
+        self.state = state
+        self.clock = clock
+        var documents: [UUID: MockFixtures.Document] = [:]
+        for document in fixtures.documents {
+            if let id = UUID(uuidString: document.id) { documents[id] = document }
+        }
+        self.documents = documents
+    }
+
+    /// Routes one request; returns the reply and how long to wait before sending its head.
+    func route(_ request: MockRequest) -> (reply: MockReply, latencyMilliseconds: Int) {
+        let (path, query) = Self.split(request.uri)
+        if path.hasPrefix(Self.adminPrefix) { return (admin(path: path, method: request.method), 0) }
+
+        let endpoint: Endpoint? = path == Self.imagePath ? .image : (path == Self.reportPath ? .report : nil)
+        let auth = authenticate(request)
+        state.requestReceived(record(request, auth: auth), endpoint: endpoint)
+
+        guard let endpoint else { return (Self.error(404, "The requested resource was not found."), 0) }
+        guard request.method == "POST" else {
+            return (Self.error(405, "Method \(request.method) is not allowed.", headers: [("Allow", "POST")]), 0)
+        }
+        guard let credential = auth.credential else { return (Self.error(401, "Unauthorized request. Invalid authentication."), 0) }
+
+        var rateHeaders: [(String, String)] = []
+        if let decision = state.consumeRateLimit(credential: credential, policy: rateLimit, now: clock()) {
+            rateHeaders = decision.headers
+            guard decision.allowed else {
+                return (Self.error(429, "API calls quota exceeded. Try again later.",
+                                   headers: rateHeaders + [("Retry-After", String(decision.retryAfter))]), 0)
+            }
+        }
+
+        let reply: (MockReply, Int)
+        switch parse(query: query, body: request.body) {
+        case .failure(let rejection): reply = (rejection.reply, 0)
+        case .success(let parsed):
+            reply = endpoint == .image ? image(parsed) : report(parsed)
+        }
+        return (Self.adding(rateHeaders, to: reply.0), reply.1)
+    }
+
+    // MARK: - Endpoints
+
+    private func image(_ request: ParsedRequest) -> (MockReply, Int) {
+        let signer: MockFixtures.Signer
+        switch findSigner(request) {
+        case .failure(let rejection): return (rejection.reply, 0)
+        case .success(let found): signer = found
+        }
+        guard let fileID = request.fileId, !fileID.isEmpty else {
+            return (Self.problem(field: "FileId", message: "The FileId field is required."), 0)
+        }
+        guard let file = signer.files.first(where: { $0.id == fileID }) else {
+            return (Self.error(403, "Invalid file ID."), 0)
+        }
+        let latency = file.fault?.latencyMilliseconds ?? 0
+        if let canned = cannedResponse(file.fault, key: "\(request.documentId)/\(file.id)") { return (canned, latency) }
+        var headers = [("Content-Type", file.contentType ?? file.format.contentType)]
+        headers.append(("Content-Disposition", "attachment; filename=\"\(file.id).\(file.format == .png ? "png" : "jpg")\""))
+        return (.image(headers: headers, generator: file.generator, chunked: file.chunked, fault: file.fault), latency)
+    }
+
+    private func report(_ request: ParsedRequest) -> (MockReply, Int) {
+        let signer: MockFixtures.Signer
+        switch findSigner(request) {
+        case .failure(let rejection): return (rejection.reply, 0)
+        case .success(let found): signer = found
+        }
+        let latency = signer.reportFault?.latencyMilliseconds ?? 0
+        let key = "\(request.documentId)/report/\(signer.order)"
+        if let canned = cannedResponse(signer.reportFault, key: key) { return (canned, latency) }
+        let report = signer.report ?? ReportGenerator.report(for: signer)
+        return (Self.json(200, report), latency)
+    }
+
+    private func cannedResponse(_ fault: MockFixtures.Fault?, key: String) -> MockReply? {
+        guard let fault else { return nil }
+        if let failFirst = fault.failFirst, state.shouldFail(key: key, count: failFirst.count) {
+            return Self.canned(failFirst.response)
+        }
+        return fault.respond.map(Self.canned)
+    }
+
+    private func findSigner(_ request: ParsedRequest) -> Result<MockFixtures.Signer, Rejection> {
+        guard let document = documents[request.documentId] else { return .failure(Rejection(Self.error(403, "Invalid Document ID"))) }
+        let email = request.emailId.flatMap { $0.isEmpty ? nil : $0 }
+        let phone = request.phoneNumber.flatMap { $0.isEmpty ? nil : $0 }
+        let country = request.countryCode.flatMap { $0.isEmpty ? nil : $0 }
+        guard email != nil || (phone != nil && country != nil) else {
+            return .failure(Rejection(Self.error(400, "EmailId, or CountryCode and PhoneNumber, is required to identify the signer.")))
+        }
+        let signer = document.signers.first { signer in
+            let selected: Bool
+            if let email {
+                selected = signer.emailId?.caseInsensitiveCompare(email) == .orderedSame
+            } else {
+                selected = signer.countryCode == country && signer.phoneNumber == phone
+            }
+            return selected && (request.order == nil || request.order == signer.order)
+        }
+        guard let signer else { return .failure(Rejection(Self.error(403, "The signer was not found or has no identity verification data."))) }
+        let onBehalfOf = request.onBehalfOf.flatMap { $0.isEmpty ? nil : $0 }
+        let matches = switch (signer.onBehalfOf, onBehalfOf) {
+        case (nil, nil): true
+        case (let expected?, let given?): expected.caseInsensitiveCompare(given) == .orderedSame
+        default: false
+        }
+        guard matches else { return .failure(Rejection(Self.error(403, "You do not have permission to access this document."))) }
+        return .success(signer)
+    }
+
+    // MARK: - Parsing
+
+    struct ParsedRequest {
+        var documentId: UUID
+        var emailId: String?
+        var countryCode: String?
+        var phoneNumber: String?
+        var order: Int?
+        var fileId: String?
+        var onBehalfOf: String?
+    }
+
+    private func parse(query: Substring?, body: [UInt8]) -> Result<ParsedRequest, Rejection> {
+        let documentValue = Self.queryValue("documentId", in: query)
+        guard let documentValue, !documentValue.isEmpty else {
+            return .failure(Rejection(Self.problem(field: "documentId", message: "The documentId field is required.")))
+        }
+        guard let documentId = UUID(uuidString: documentValue) else {
+            return .failure(Rejection(Self.problem(field: "documentId", message: "The value '\(documentValue)' is not valid.")))
+        }
+        guard !body.isEmpty else {
+            return .failure(Rejection(Self.problem(field: "", message: "A non-empty request body is required.")))
+        }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), case .object(let members) = value else {
+            return .failure(Rejection(Self.problem(field: "$", message: "The JSON value could not be converted to a request object.")))
+        }
+        // ASP.NET Core binds JSON properties case-insensitively; the first spelling of a key wins.
+        var fields: [String: JSONValue] = [:]
+        for member in members where fields[member.key.lowercased()] == nil { fields[member.key.lowercased()] = member.value }
+
+        var parsed = ParsedRequest(documentId: documentId)
+        for (name, keyPath) in [("emailId", \ParsedRequest.emailId), ("countryCode", \.countryCode),
+                                ("phoneNumber", \.phoneNumber), ("fileId", \.fileId), ("onBehalfOf", \.onBehalfOf)] {
+            switch fields[name.lowercased()] {
+            case nil, .null?: continue
+            case .string(let string)?: parsed[keyPath: keyPath] = string
+            default: return .failure(Rejection(Self.problem(field: "$.\(name)", message: "The JSON value could not be converted to System.String.")))
+            }
+        }
+        switch fields["order"] {
+        case nil, .null?: break
+        case .number(let number)? where number == number.rounded() && abs(number) <= Double(Int32.max):
+            parsed.order = Int(number)
+        default: return .failure(Rejection(Self.problem(field: "$.order", message: "The JSON value could not be converted to System.Int32.")))
+        }
+        return .success(parsed)
+    }
+
+    static func split(_ uri: String) -> (path: String, query: Substring?) {
+        guard let mark = uri.firstIndex(of: "?") else { return (uri, nil) }
+        return (String(uri[..<mark]), uri[uri.index(after: mark)...])
+    }
+
+    /// The first value of query parameter `name` (case-insensitive), percent-decoded; `+` is a space.
+    static func queryValue(_ name: String, in query: Substring?) -> String? {
+        guard let query else { return nil }
+        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
+            guard key.caseInsensitiveCompare(name) == .orderedSame else { continue }
+            let raw = parts.count > 1 ? String(parts[1]) : ""
+            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+        }
+        return nil
+    }
+
+    // MARK: - Auth
+
+    private struct Auth {
+        var scheme: String
+        var credential: String?
+    }
+
+    private func authenticate(_ request: MockRequest) -> Auth {
+        if let key = request.header("X-API-KEY") {
+            return Auth(scheme: "apiKey", credential: fixtures.credentials.apiKeys.contains(key) ? "key:\(key)" : nil)
+        }
+        if let authorization = request.header("Authorization") {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].caseInsensitiveCompare("Bearer") == .orderedSame {
+                let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+                return Auth(scheme: "bearer", credential: fixtures.credentials.bearerTokens.contains(token) ? "bearer:\(token)" : nil)
+            }
+            return Auth(scheme: "other", credential: nil)
+        }
+        return Auth(scheme: "none", credential: nil)
+    }
+
+    private func record(_ request: MockRequest, auth: Auth) -> RecordedRequest {
+        let secretHeaders: Set<String> = ["x-api-key", "authorization"]
+        return RecordedRequest(
+            method: request.method,
+            uri: request.uri,
+            headers: request.headers.map { [$0.name, secretHeaders.contains($0.name.lowercased()) ? "<redacted>" : $0.value] },
+            body: String(decoding: request.body.prefix(64 * 1024), as: UTF8.self),
+            authScheme: auth.scheme,
+            authenticated: auth.credential != nil
+        )
+    }
+
+    // MARK: - Admin
+
+    private func admin(path: String, method: String) -> MockReply {
+        switch (method, path) {
+        case ("GET", "/__admin/stats"):
+            return Self.encoded(200, state.statistics)
+        case ("GET", "/__admin/requests"):
+            return Self.encoded(200, state.requestLog)
+        case ("POST", "/__admin/reset"):
+            state.reset()
+            return .complete(status: 204, headers: [], body: [])
+        default:
+            return Self.error(404, "Unknown admin endpoint. Use GET /__admin/stats, GET /__admin/requests or POST /__admin/reset.")
+        }
+    }
+
+    // MARK: - Reply builders
+
+    static let jsonType = ("Content-Type", "application/json; charset=utf-8")
+
+    /// BoldSign's `ErrorResult`: `{"error": "…"}`.
+    static func error(_ status: Int, _ message: String, headers: [(String, String)] = []) -> MockReply {
+        json(status, .object([(key: "error", value: .string(message))]), headers: headers)
+    }
+
+    /// ASP.NET Core's validation `ProblemDetails`, which model-binding failures produce.
+    static func problem(field: String, message: String) -> MockReply {
+        let body: JSONValue = .object([
+            (key: "type", value: .string("https://tools.ietf.org/html/rfc9110#section-15.5.1")),
+            (key: "title", value: .string("One or more validation errors occurred.")),
+            (key: "status", value: .number(400)),
+            (key: "errors", value: .object([(key: field, value: .array([.string(message)]))])),
+        ])
+        var reply = json(400, body)
+        if case .complete(let status, _, let bytes) = reply {
+            reply = .complete(status: status, headers: [("Content-Type", "application/problem+json; charset=utf-8")], body: bytes)
+        }
+        return reply
+    }
+
+    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> MockReply {
+        encoded(status, value, headers: headers)
+    }
+
+    static func encoded(_ status: Int, _ value: some Encodable, headers: [(String, String)] = []) -> MockReply {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let body = (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array(#"{"error":"encoding failed"}"#.utf8)
+        return .complete(status: status, headers: [jsonType] + headers, body: body)
+    }
+
+    static func canned(_ response: MockFixtures.Fault.Response) -> MockReply {
+        .complete(status: response.status, headers: response.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+                  body: Array(response.body.utf8))
+    }
+
+    static func adding(_ extra: [(String, String)], to reply: MockReply) -> MockReply {
+        guard !extra.isEmpty else { return reply }
+        switch reply {
+        case .complete(let status, let headers, let body):
+            return .complete(status: status, headers: extra + headers.filter { h in !extra.contains { $0.0 == h.0 } }, body: body)
+        case .image(let headers, let generator, let chunked, let fault):
+            return .image(headers: extra + headers, generator: generator, chunked: chunked, fault: fault)
+        }
+    }
+}
+
+/// A reply that ends routing early (a 4xx decided while parsing or matching).
+struct Rejection: Error {
+    let reply: MockReply
+    init(_ reply: MockReply) { self.reply = reply }
+}

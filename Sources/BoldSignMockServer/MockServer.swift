@@ -1,0 +1,150 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// A BoldSign-compatible identity-verification server on a local socket, for tests, benchmarks,
+/// demos and users' own CI. It never talks to the real API.
+///
+/// ```swift
+/// let server = try await MockServer.start(.init(port: 0))
+/// defer { Task { try await server.shutdown() } }
+/// print(server.baseURL)  // http://127.0.0.1:54321
+/// ```
+public final class MockServer: Sendable {
+    /// How to run the server.
+    public struct Configuration: Sendable {
+        /// TLS material: PEM files for the certificate chain and its private key.
+        public struct TLS: Sendable, Hashable {
+            /// Path of the PEM certificate chain, leaf first.
+            public var certificateChainPath: String
+            /// Path of the PEM private key.
+            public var privateKeyPath: String
+
+            /// Creates TLS settings.
+            public init(certificateChainPath: String, privateKeyPath: String) {
+                self.certificateChainPath = certificateChainPath
+                self.privateKeyPath = privateKeyPath
+            }
+        }
+
+        /// The address to listen on; loopback by default.
+        public var host: String
+        /// The port; `0` picks a free one (read it back from ``MockServer/port``).
+        public var port: Int
+        /// The documents, signers, files and credentials served.
+        public var fixtures: MockFixtures
+        /// The per-credential rate limit.
+        public var rateLimit: RateLimitPolicy
+        /// Serve HTTPS with this certificate instead of plain HTTP.
+        public var tls: TLS?
+        /// Event-loop threads.
+        public var threads: Int
+
+        /// Creates a configuration.
+        public init(
+            host: String = "127.0.0.1", port: Int = 0, fixtures: MockFixtures = .default,
+            rateLimit: RateLimitPolicy = .live, tls: TLS? = nil, threads: Int = 1
+        ) {
+            self.host = host
+            self.port = port
+            self.fixtures = fixtures
+            self.rateLimit = rateLimit
+            self.tls = tls
+            self.threads = max(1, threads)
+        }
+    }
+
+    /// Why the server could not start.
+    public struct StartError: Error, CustomStringConvertible, Sendable {
+        /// What went wrong, in words for an operator.
+        public let description: String
+    }
+
+    /// The bound port.
+    public let port: Int
+    /// The bound host.
+    public let host: String
+    /// `http://host:port` or `https://host:port`.
+    public let baseURL: String
+    private let group: MultiThreadedEventLoopGroup
+    private let channel: any Channel
+    private let state: MockServerState
+
+    private init(host: String, port: Int, scheme: String, group: MultiThreadedEventLoopGroup, channel: any Channel, state: MockServerState) {
+        self.host = host
+        self.port = port
+        self.baseURL = "\(scheme)://\(host.contains(":") ? "[\(host)]" : host):\(port)"
+        self.group = group
+        self.channel = channel
+        self.state = state
+    }
+
+    /// Starts a server and returns once it is listening.
+    ///
+    /// - Throws: ``StartError`` for a port in use, an address that cannot be bound, bad fixtures or unreadable TLS files.
+    public static func start(_ configuration: Configuration) async throws -> MockServer {
+        do {
+            try configuration.fixtures.validate()
+        } catch let error as FixtureError {
+            throw StartError(description: error.description)
+        }
+        let sslContext: NIOSSLContext?
+        if let tls = configuration.tls {
+            do {
+                let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
+                let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
+                sslContext = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+            } catch {
+                throw StartError(description: "cannot load TLS certificate \(tls.certificateChainPath) or key \(tls.privateKeyPath): \(error)")
+            }
+        } else {
+            sslContext = nil
+        }
+
+        let state = MockServerState()
+        let router = MockRouter(fixtures: configuration.fixtures, rateLimit: configuration.rateLimit, state: state)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 2 * 1024 * 1024))
+            .childChannelInitializer { channel in
+                state.connectionAccepted()
+                return channel.eventLoop.makeCompletedFuture {
+                    let sync = channel.pipeline.syncOperations
+                    if let sslContext { try sync.addHandler(NIOSSLServerHandler(context: sslContext)) }
+                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                    try sync.addHandler(MockHTTPHandler(router: router, state: state))
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: configuration.host, port: configuration.port).get()
+            let port = channel.localAddress?.port ?? configuration.port
+            return MockServer(host: configuration.host, port: port, scheme: sslContext == nil ? "http" : "https",
+                              group: group, channel: channel, state: state)
+        } catch {
+            try? await group.shutdownGracefully()
+            if let io = error as? IOError, io.errnoCode == EADDRINUSE {
+                throw StartError(description: "port \(configuration.port) on \(configuration.host) is already in use")
+            }
+            throw StartError(description: "cannot listen on \(configuration.host):\(configuration.port): \(error)")
+        }
+    }
+
+    /// Counters of what the server has seen so far.
+    public var statistics: MockServerStatistics { state.statistics }
+
+    /// The most recent requests (up to 256), oldest first, with credentials redacted.
+    public var requestLog: [RecordedRequest] { state.requestLog }
+
+    /// Zeroes the counters, the request log, the rate-limit windows and fail-first faults.
+    public func reset() { state.reset() }
+
+    /// Stops listening, closes every connection and stops the server's threads.
+    public func shutdown() async throws {
+        try? await channel.close()
+        try await group.shutdownGracefully()
+    }
+}
