@@ -67,18 +67,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "BoldSignMockServerTests",
-            dependencies: ["BoldSignMockServer"]
+            dependencies: ["BoldSignMockServer", "TestSupport"]
         ),
         .testTarget(
             name: "CurlTransportTests",
-            dependencies: ["CurlTransport", "BoldSignMockServer"]
+            dependencies: ["CurlTransport", "BoldSignMockServer", "TestSupport"]
         ),
         .testTarget(
             name: "BoldSignIDVTests",
             dependencies: [
-                "BoldSignIDV", "BoldSignMockServer",
+                "BoldSignIDV", "BoldSignMockServer", "TestSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

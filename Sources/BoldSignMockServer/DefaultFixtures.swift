@@ -58,3 +58,15 @@ extension MockFixtures {
         ]
     )
 }
+
+extension MockFixtures {
+    /// SHA-256 (lowercase hex) of the bodies of the default fixtures' large files, so that a test
+    /// can check a download with `sha256sum` instead of regenerating a gigabyte.
+    /// `boldsign-mock generate --file-id ID | sha256sum` reproduces each.
+    public static let defaultSHA256: [String: String] = [
+        "image-1m": "05a01ebb5fe5972e613331941d9098b9d971af1e6117b25bf7f93c2ebc4a5a51",
+        "image-64m": "76ee8e632d136c8394018def71e013dafb9cc46fc14eea88bb16f37bec7b75a8",
+        "image-1g": "f4ade4322b4f77967145b052575dd32d6c127b3cdfcd3248adf6a58ab4a9ace2",
+        "image-1m-chunked": "75aadce0af921f2996983b11a9c5cf9f9845cff2b0b7aa978f1d2a21156a80fe",
+    ]
+}

@@ -18,6 +18,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var body: [UInt8] = []
     private var bodyTooLarge = false
     private var stream: BodyStream?
+    private var pumping = false
     /// Bumped for every response so that scheduled work for an earlier one does nothing.
     private var generation = 0
 
@@ -126,20 +127,26 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func pump(context: ChannelHandlerContext) {
-        guard var current = stream, !current.paused else { return }
+        // flush() can fire channelWritabilityChanged synchronously; the outer loop handles that case.
+        guard !pumping, var current = stream, !current.paused else { return }
+        pumping = true
+        defer { pumping = false }
         let stop = current.nextStop
-        while context.channel.isWritable, current.offset < stop {
-            let count = Int(min(Int64(Self.chunkSize), stop - current.offset))
-            var buffer = context.channel.allocator.buffer(capacity: count)
-            let offset = current.offset
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
-                current.generator.fill(UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]), offset: offset)
+        repeat {
+            while context.channel.isWritable, current.offset < stop {
+                let count = Int(min(Int64(Self.chunkSize), stop - current.offset))
+                var buffer = context.channel.allocator.buffer(capacity: count)
+                let offset = current.offset
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+                    current.generator.fill(UnsafeMutableRawBufferPointer(rebasing: pointer[0..<count]), offset: offset)
+                }
+                context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+                current.offset += Int64(count)
             }
-            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            current.offset += Int64(count)
-        }
-        context.flush()
-        stream = current
+            stream = current
+            context.flush()
+        } while context.channel.isWritable && current.offset < stop && stream != nil
+        guard stream != nil else { return }  // the channel closed while flushing
         guard current.offset == stop else { return }  // not writable: channelWritabilityChanged resumes
 
         if let closeAt = current.closeAt, current.offset == closeAt, closeAt < current.generator.size {
