@@ -1,0 +1,202 @@
+internal import CurlTransport
+import Logging
+import SystemPackage
+
+/// A long-lived client for BoldSign's identity-verification endpoints.
+///
+/// One client owns one transfer thread, a libcurl multi handle (connection, DNS and TLS session
+/// caches) and a small pool of reused easy handles. Keep one for the life of your process, share it
+/// freely between tasks (it is `Sendable`), and call ``shutdown()`` before letting it go — or use
+/// ``withBoldSignClient(configuration:logger:_:)``.
+///
+/// ```swift
+/// let client = try BoldSignClient(configuration: .init(credentials: .apiKey(key)))
+/// let fd = try FileDescriptor.open("selfie.jpg", .writeOnly, options: [.create, .truncate], permissions: .ownerReadWrite)
+/// let result = try await client.downloadImage(request, into: fd)
+/// try fd.close()
+/// await client.shutdown()
+/// ```
+public final class BoldSignClient: Sendable {
+    /// The configuration the client was created with.
+    public let configuration: Configuration
+    private let baseURL: BaseURL
+    private let engine: CurlEventLoop
+    private let logger: Logger
+
+    /// Creates a client and starts its transfer thread.
+    ///
+    /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidConfiguration`` for an unusable configuration.
+    public init(configuration: Configuration, logger: Logger = Logger(label: "boldsign-idv")) throws {
+        self.baseURL = try BaseURL(configuration.baseURL)
+        try RequestValidation.text(configuration.credentials.secret, field: "credentials")
+        guard configuration.maxConcurrentTransfers >= 1 else {
+            throw BoldSignError.invalidConfiguration("maxConcurrentTransfers must be at least 1")
+        }
+        guard (1024...10 * 1024 * 1024).contains(configuration.buffers.receiveBytes), configuration.buffers.writeBytes >= 0 else {
+            throw BoldSignError.invalidConfiguration("buffers.receiveBytes must be 1 KiB ... 10 MiB and writeBytes at least 0")
+        }
+        self.configuration = configuration
+        self.logger = logger
+        do {
+            self.engine = try CurlEventLoop(maxConcurrentTransfers: configuration.maxConcurrentTransfers)
+        } catch {
+            throw BoldSignError(.transportFailed, error.message)
+        }
+    }
+
+    deinit {
+        // A client dropped without shutdown() still stops its thread; handles are freed there, not here.
+        engine.requestShutdownWithoutWaiting()
+    }
+
+    /// Fails requests in flight with ``BoldSignError/Kind/clientShutdown``, closes every connection and
+    /// stops the transfer thread. Later requests fail at once. Calling it twice is harmless.
+    public func shutdown() async {
+        await engine.shutdown()
+    }
+
+    /// Downloads one image into a file descriptor you own: the 2xx body is written at the descriptor's
+    /// current offset as it arrives, and nothing else is (an error body never reaches it).
+    ///
+    /// The descriptor is neither closed nor synced. On failure some bytes may already be in it
+    /// (``BoldSignError/bytesWritten`` says how many); use ``downloadImage(_:to:replaceExisting:logger:)``
+    /// when the file must be complete or absent.
+    ///
+    /// - Throws: ``BoldSignError``.
+    public func downloadImage(_ request: ImageRequest, into fd: FileDescriptor, logger: Logger? = nil) async throws -> ImageDownload {
+        try request.validate()
+        let logger = logger ?? self.logger
+        let transfer = TransferRequest(
+            url: baseURL.string + "/v1/identityVerification/image?documentId=" + PercentEncoding.queryValue(request.documentID),
+            body: request.jsonBody,
+            headers: commonHeaders(accept: "image/*, application/octet-stream, application/json;q=0.5"),
+            options: transferOptions(maxBody: configuration.maxImageBytes))
+        let result = try await perform(transfer, into: fd, logger: logger, operation: "image")
+        return ImageDownload(
+            bytesWritten: result.bytesWritten,
+            status: result.status,
+            contentType: result.header("content-type"),
+            format: ImageFormat(leadingBytes: result.leadingBytes),
+            rateLimit: RateLimitStatus(headers: result.headers),
+            requestID: ResponseErrors.requestID(result),
+            timing: .init(connect: .seconds(result.timing.connect), firstByte: .seconds(result.timing.firstByte),
+                          total: .seconds(result.timing.total)),
+            reusedConnection: result.newConnections == 0,
+            path: nil)
+    }
+
+    /// Downloads one image into a file at `path`, which afterwards holds the whole image or is untouched.
+    ///
+    /// The image goes into a temporary file in the same directory (mode 0600, created with
+    /// `O_EXCL|O_NOFOLLOW`), is synced to disk, and is renamed into place only when complete. On any
+    /// failure — an error status, a dropped connection, a full disk, cancellation — the temporary file
+    /// is removed and an existing file at `path` is left as it was.
+    ///
+    /// - Parameter replaceExisting: Replace a file already at `path`; when false such a file is an error
+    ///   (``BoldSignError/Kind/destinationExists``), checked before and atomically after the download.
+    /// - Throws: ``BoldSignError``.
+    public func downloadImage(
+        _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, logger: Logger? = nil
+    ) async throws -> ImageDownload {
+        try request.validate()
+        var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting) { fd in
+            try await downloadImage(request, into: fd, logger: logger)
+        }
+        download.path = path
+        return download
+    }
+
+    // MARK: - Shared plumbing
+
+    func perform(_ transfer: TransferRequest, into fd: FileDescriptor, logger: Logger, operation: String) async throws -> TransferResult {
+        let result: TransferResult
+        do {
+            result = try await engine.perform(transfer, sink: fd)
+        } catch let failure as TransferError {
+            let error = ResponseErrors.error(for: failure, credentials: configuration.credentials)
+            logger.debug("boldsign request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
+            throw error
+        }
+        var metadata: Logger.Metadata = [
+            "operation": "\(operation)", "status": "\(result.status)", "bytes": "\(result.bytesWritten)",
+            "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)",
+        ]
+        if let requestID = ResponseErrors.requestID(result) { metadata["request-id"] = "\(requestID)" }
+        guard (200..<300).contains(result.status) else {
+            let error = ResponseErrors.error(for: result, credentials: configuration.credentials)
+            metadata["error"] = "\(error)"
+            logger.debug("boldsign request refused", metadata: metadata)
+            throw error
+        }
+        logger.debug("boldsign request done", metadata: metadata)
+        return result
+    }
+
+    func commonHeaders(accept: String) -> [String] {
+        [configuration.credentials.headerLine, "Content-Type: application/json", "Accept: \(accept)"]
+    }
+
+    func transferOptions(maxBody: Int64?) -> TransferOptions {
+        var options = TransferOptions()
+        options.connectTimeoutMilliseconds = Int(configuration.timeouts.connect.milliseconds)
+        options.stallTimeoutSeconds = max(1, Int(configuration.timeouts.stall.components.seconds))
+        options.stallMinimumBytesPerSecond = max(1, configuration.timeouts.stallMinimumBytesPerSecond)
+        options.caFile = configuration.caFile?.string
+        options.userAgent = configuration.userAgent
+        options.proxy = switch configuration.proxy {
+        case .environment: .environment
+        case .none: .none
+        case .url(let url, let noProxy): .url(url, noProxy: noProxy)
+        }
+        options.maxBodyBytes = maxBody
+        options.receiveBufferBytes = configuration.buffers.receiveBytes
+        options.writeBufferBytes = configuration.buffers.writeBytes
+        return options
+    }
+}
+
+/// Runs `body` with a new client and shuts the client down afterwards, whether `body` returns or throws.
+///
+/// - Throws: ``BoldSignError`` for an unusable configuration, or what `body` throws.
+public func withBoldSignClient<Result: Sendable>(
+    configuration: Configuration, logger: Logger = Logger(label: "boldsign-idv"),
+    _ body: (BoldSignClient) async throws -> Result
+) async throws -> Result {
+    let client = try BoldSignClient(configuration: configuration, logger: logger)
+    do {
+        let result = try await body(client)
+        await client.shutdown()
+        return result
+    } catch {
+        await client.shutdown()
+        throw error
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, rounded down, at least 1.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
+    static func seconds(_ value: Double) -> Duration { .milliseconds(Int64((value * 1000).rounded())) }
+}
+
+/// Percent-encoding for query values: everything but RFC 3986's unreserved characters.
+enum PercentEncoding {
+    static func queryValue(_ text: String) -> String {
+        var encoded = ""
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                encoded.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                encoded += "%" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return encoded
+    }
+}

@@ -1,0 +1,114 @@
+import SystemPackage
+
+/// Everything a ``BoldSignClient`` needs to know, fixed for its lifetime.
+///
+/// ```swift
+/// var configuration = Configuration(region: .eu, credentials: .apiKey(key))
+/// configuration.timeouts.stall = .seconds(60)
+/// configuration.maxConcurrentTransfers = 4
+/// ```
+public struct Configuration: Sendable {
+    /// BoldSign's data centres. An account lives in one; a key used against another gets 401 on every call.
+    public enum Region: String, Sendable, Hashable, CaseIterable {
+        /// `https://api.boldsign.com`
+        case us
+        /// `https://api-eu.boldsign.com`
+        case eu
+        /// `https://api-ca.boldsign.com`
+        case ca
+        /// `https://api-au.boldsign.com`
+        case au
+
+        /// The region's API base URL.
+        public var baseURL: String {
+            switch self {
+            case .us: return "https://api.boldsign.com"
+            case .eu: return "https://api-eu.boldsign.com"
+            case .ca: return "https://api-ca.boldsign.com"
+            case .au: return "https://api-au.boldsign.com"
+            }
+        }
+    }
+
+    /// Connection and stall limits. There is deliberately no total timeout: a multi-gigabyte image may
+    /// take as long as it needs while bytes keep arriving.
+    public struct Timeouts: Sendable, Hashable {
+        /// TCP connect plus TLS handshake.
+        public var connect: Duration
+        /// Give up when fewer than ``stallMinimumBytesPerSecond`` arrive for this long (whole seconds, at least 1).
+        public var stall: Duration
+        /// The rate below which the transfer counts as stalled.
+        public var stallMinimumBytesPerSecond: Int
+
+        /// Creates timeouts; the defaults are 10 s to connect and 30 s of stall.
+        public init(connect: Duration = .seconds(10), stall: Duration = .seconds(30), stallMinimumBytesPerSecond: Int = 1) {
+            self.connect = connect
+            self.stall = stall
+            self.stallMinimumBytesPerSecond = stallMinimumBytesPerSecond
+        }
+    }
+
+    /// Per-transfer memory: libcurl's receive buffer and the buffer that gathers body chunks into large `write(2)`s.
+    ///
+    /// Memory per concurrent transfer is about `receiveBytes + writeBytes`. Larger buffers mean fewer
+    /// system calls and higher throughput on fast links; ``lowMemory`` suits many concurrent transfers
+    /// on a small machine.
+    public struct Buffers: Sendable, Hashable {
+        /// libcurl's receive buffer (`CURLOPT_BUFFERSIZE`, 1 KiB ... 10 MiB).
+        public var receiveBytes: Int
+        /// Bytes gathered before one `write(2)`; `0` writes each chunk as it arrives (at most 16 KiB each).
+        public var writeBytes: Int
+
+        /// Creates buffer sizes.
+        public init(receiveBytes: Int, writeBytes: Int) {
+            self.receiveBytes = receiveBytes
+            self.writeBytes = writeBytes
+        }
+
+        /// 512 KiB receive, 1 MiB gathered writes: about 1.5 MiB per transfer.
+        public static let `default` = Buffers(receiveBytes: 512 * 1024, writeBytes: 1024 * 1024)
+        /// 64 KiB receive, 64 KiB gathered writes: about 128 KiB per transfer.
+        public static let lowMemory = Buffers(receiveBytes: 64 * 1024, writeBytes: 64 * 1024)
+    }
+
+    /// Which proxy to use.
+    public enum Proxy: Sendable, Hashable {
+        /// Honour `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (and upper-case forms except `HTTP_PROXY`) exactly as the curl tool does.
+        case environment
+        /// Never use a proxy, whatever the environment says.
+        case none
+        /// Always use this proxy (`http://`, `https://`, `socks5h://` …), except for the comma-separated hosts in `noProxy`.
+        case url(String, noProxy: String? = nil)
+    }
+
+    /// The API base URL: a region's, or an explicit one (https; plain http only for loopback hosts).
+    public var baseURL: String
+    /// How to authenticate.
+    public var credentials: Credentials
+    /// Connect and stall limits.
+    public var timeouts = Timeouts()
+    /// Transfers run at once by one client; further ones wait their turn.
+    public var maxConcurrentTransfers = 8
+    /// A PEM file of CAs to trust instead of the system's.
+    public var caFile: FilePath?
+    /// The `User-Agent` header.
+    public var userAgent = "boldsign-idv-swift/0.1"
+    /// Proxy selection; the environment by default, as curl does.
+    public var proxy = Proxy.environment
+    /// Per-transfer buffer sizes.
+    public var buffers = Buffers.default
+    /// Refuse image bodies larger than this many bytes (nil: no limit).
+    public var maxImageBytes: Int64?
+
+    /// A configuration for one of BoldSign's regions.
+    public init(region: Region = .us, credentials: Credentials) {
+        self.baseURL = region.baseURL
+        self.credentials = credentials
+    }
+
+    /// A configuration for an explicit base URL, such as a local `boldsign-mock` (`http://127.0.0.1:8787`).
+    public init(baseURL: String, credentials: Credentials) {
+        self.baseURL = baseURL
+        self.credentials = credentials
+    }
+}

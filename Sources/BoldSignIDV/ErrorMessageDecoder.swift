@@ -1,0 +1,75 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// Reads the server's message out of an error body, whatever shape it has: BoldSign's
+/// `{"error": "…"}`, ASP.NET Core's ProblemDetails, plain text, or nothing.
+enum ErrorMessageDecoder {
+    /// Longest message kept; error pages can be large and only the start is useful.
+    static let maxMessageLength = 500
+
+    static func message(from body: [UInt8]) -> String? {
+        guard !body.isEmpty else { return nil }
+        if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)), let message = json.message {
+            return clean(message)
+        }
+        let text = clean(String(decoding: body, as: UTF8.self))
+        return text.isEmpty ? nil : text
+    }
+
+    /// One line, no control characters, bounded length.
+    static func clean(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var lastWasSpace = true
+        for scalar in text.unicodeScalars {
+            let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+            if isSpace {
+                if !lastWasSpace { scalars.append(" ") }
+            } else {
+                scalars.append(scalar)
+            }
+            lastWasSpace = isSpace
+            if scalars.count >= maxMessageLength { break }
+        }
+        var result = String(scalars)
+        while result.hasSuffix(" ") { result.removeLast() }
+        return result
+    }
+
+    /// The union of the shapes seen: every field optional, wrong types ignored.
+    private struct ErrorBody: Decodable {
+        var message: String?
+
+        private enum Keys: String, CodingKey {
+            case error, title, detail, errors, message
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: Keys.self)
+            let error = try? container.decodeIfPresent(String.self, forKey: .error)
+            let plain = try? container.decodeIfPresent(String.self, forKey: .message)
+            let title = try? container.decodeIfPresent(String.self, forKey: .title)
+            let detail = try? container.decodeIfPresent(String.self, forKey: .detail)
+            let errors = (try? container.decodeIfPresent([String: [String]].self, forKey: .errors)) ?? nil
+            if let error = error ?? nil, !error.isEmpty {
+                message = error
+            } else if let plain = plain ?? nil, !plain.isEmpty {
+                message = plain
+            } else {
+                // ProblemDetails: the title, then each field's complaints.
+                var parts: [String] = []
+                if let title = title ?? nil { parts.append(title) }
+                if let detail = detail ?? nil { parts.append(detail) }
+                if let errors {
+                    for key in errors.keys.sorted() {
+                        let messages = errors[key, default: []].joined(separator: " ")
+                        parts.append(key.isEmpty ? messages : "\(key): \(messages)")
+                    }
+                }
+                message = parts.isEmpty ? nil : parts.joined(separator: " ")
+            }
+        }
+    }
+}

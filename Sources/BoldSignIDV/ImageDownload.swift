@@ -1,0 +1,33 @@
+import SystemPackage
+
+/// What a finished image download produced.
+public struct ImageDownload: Sendable {
+    /// Image bytes written.
+    public var bytesWritten: Int64
+    /// The HTTP status (2xx).
+    public var status: Int
+    /// The `Content-Type` the server sent, if any.
+    public var contentType: String?
+    /// The format recognised from the first bytes.
+    public var format: ImageFormat
+    /// The rate-limit headers of the response.
+    public var rateLimit: RateLimitStatus?
+    /// The server's request id, if it sent one.
+    public var requestID: String?
+    /// How long the phases took.
+    public var timing: Timing
+    /// Whether the request went over a connection kept alive from an earlier one.
+    public var reusedConnection: Bool
+    /// For path downloads, the file now holding the image.
+    public var path: FilePath?
+
+    /// Durations from the start of the request.
+    public struct Timing: Sendable, Hashable {
+        /// Until the connection was up (zero when reused).
+        public var connect: Duration
+        /// Until the first response byte.
+        public var firstByte: Duration
+        /// Until the last byte.
+        public var total: Duration
+    }
+}

@@ -1,0 +1,58 @@
+internal import CurlTransport
+import SystemPackage
+
+/// Turns transport failures and non-2xx responses into ``BoldSignError``s.
+enum ResponseErrors {
+    static func error(for failure: TransferError, credentials: Credentials) -> BoldSignError {
+        let message = credentials.redacting(failure.message)
+        let written = failure.bytesWritten
+        switch failure.kind {
+        case .connectTimeout:
+            return BoldSignError(.connectTimeout, "no connection within the connect timeout (\(message))", curlCode: failure.curlCode, bytesWritten: written)
+        case .stalled:
+            return BoldSignError(.stalled, "the server stopped sending within the stall timeout (\(message))",
+                                 status: failure.status, curlCode: failure.curlCode, bytesWritten: written)
+        case .connection:
+            return BoldSignError(.connectionFailed, "the connection failed (\(message))", status: failure.status,
+                                 curlCode: failure.curlCode, bytesWritten: written)
+        case .tls:
+            return BoldSignError(.tlsFailed, "TLS failed (\(message))", curlCode: failure.curlCode, bytesWritten: written)
+        case .output:
+            return BoldSignError(.outputFailed, "writing the image failed (\(message))", status: failure.status,
+                                 errno: failure.errno.map(Errno.init(rawValue:)), bytesWritten: written)
+        case .bodyTooLarge:
+            return BoldSignError(.responseTooLarge, message, status: failure.status, curlCode: failure.curlCode, bytesWritten: written)
+        case .cancelled:
+            return BoldSignError(.cancelled, "the request was cancelled", bytesWritten: written)
+        case .shutdown:
+            return BoldSignError(.clientShutdown, message, bytesWritten: written)
+        case .invalidRequest:
+            return BoldSignError(.invalidRequest, message, curlCode: failure.curlCode)
+        case .other:
+            return BoldSignError(.transportFailed, message, curlCode: failure.curlCode, bytesWritten: written)
+        }
+    }
+
+    static func error(for result: TransferResult, credentials: Credentials) -> BoldSignError {
+        let message = ErrorMessageDecoder.message(from: result.errorBody).map(credentials.redacting)
+        let rateLimit = RateLimitStatus(headers: result.headers)
+        let requestID = requestID(result)
+        let status = result.status
+        let (kind, detail): (BoldSignError.Kind, String) = switch status {
+        case 400, 417: (.badRequest, "the server rejected the request")
+        case 401: (.unauthorized, "the credentials were refused (wrong key or token, or the account is in another region)")
+        case 403: (.forbidden, "the server refused access")
+        case 404: (.notFound, "the server found nothing at that address")
+        case 429: (.rateLimited, "the account's rate limit is used up")
+        case 500...599: (.serverError, "the server failed")
+        default: (.unexpectedStatus, "the server answered with an unexpected status")
+        }
+        return BoldSignError(kind, detail, status: status, serverMessage: message, retryAfter: rateLimit?.retryAfter,
+                             rateLimit: rateLimit, requestID: requestID)
+    }
+
+    static func requestID(_ result: TransferResult) -> String? {
+        (result.header("x-request-id") ?? result.header("request-id") ?? result.header("x-correlation-id"))
+            .map { ErrorMessageDecoder.clean(String($0.prefix(128))) }
+    }
+}

@@ -1,0 +1,321 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+internal import CCurl
+import Synchronization
+import SystemPackage
+
+/// One OS thread that owns one libcurl multi handle and runs every transfer of a client.
+///
+/// Other threads only enqueue commands under a mutex and wake the thread with
+/// `curl_multi_wakeup`. The multi handle holds the connection cache, DNS cache and TLS session
+/// cache, so connections are kept alive across transfers. Easy handles are reset and reused.
+/// Nothing curl-related is ever freed from `deinit`: all cleanup happens on this thread during ``shutdown()``.
+// @unchecked: `multi` is touched only on the loop thread, except `curl_multi_wakeup`, which libcurl
+// documents as callable from any thread and which is only called under the inbox lock while open.
+package final class CurlEventLoop: @unchecked Sendable {
+    private enum Command {
+        case start(Transfer)
+        case cancel(Transfer)
+        case shutdown(CheckedContinuation<Void, Never>)
+    }
+
+    private struct Inbox {
+        var commands: [Command] = []
+        /// Once set, no command is accepted and the multi handle may already be gone.
+        var closed = false
+        var shutdownRequested = false
+    }
+
+    private let multi: UnsafeMutableRawPointer
+    private let inbox = Mutex(Inbox())
+    private let maxConcurrentTransfers: Int
+    /// State confined to the loop thread.
+    private let confined: LoopThreadState
+
+    /// Fails only when libcurl cannot allocate a multi handle or the OS refuses a thread.
+    package init(maxConcurrentTransfers: Int) throws(TransferError) {
+        CurlGlobal.ensureInitialized()
+        guard let multi = curl_multi_init() else {
+            throw TransferError(kind: .other, message: "libcurl could not create a multi handle")
+        }
+        self.multi = multi
+        self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
+        self.confined = LoopThreadState()
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, self.maxConcurrentTransfers * 2)
+
+        let context = Unmanaged.passRetained(self).toOpaque()
+        var thread = pthread_t()
+        let created = pthread_create(&thread, nil, { argument in
+            guard let argument else { return nil }
+            Unmanaged<CurlEventLoop>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }, context)
+        guard created == 0 else {
+            Unmanaged<CurlEventLoop>.fromOpaque(context).release()
+            curl_multi_cleanup(multi)
+            throw TransferError(kind: .other, message: "could not start the transfer thread (error \(created))")
+        }
+        pthread_detach(thread)
+    }
+
+    // MARK: - Any thread
+
+    /// Runs `request`, writing a 2xx body into `sink`. Cancelling the calling task ends the transfer.
+    package func perform(_ request: TransferRequest, sink: FileDescriptor) async throws -> TransferResult {
+        let transfer = Transfer(request: request, sink: sink)
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                transfer.continuation = continuation
+                if !submit(.start(transfer)) {
+                    transfer.continuation = nil
+                    continuation.resume(throwing: TransferError(kind: .shutdown, message: "the client has been shut down"))
+                }
+            }
+        } onCancel: {
+            transfer.cancelRequested.store(true, ordering: .releasing)
+            _ = submit(.cancel(transfer))
+        }
+    }
+
+    /// Fails every transfer in flight or queued with a shutdown error, frees every curl handle on
+    /// the loop thread, and returns when the thread has finished. Calling it again is harmless.
+    package func shutdown() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            if !submit(.shutdown(continuation)) { continuation.resume() }
+        }
+    }
+
+    /// Asks the thread to shut down without waiting (for a `deinit` that found no explicit shutdown).
+    package func requestShutdownWithoutWaiting() {
+        inbox.withLock { inbox in
+            guard !inbox.closed, !inbox.shutdownRequested else { return }
+            inbox.shutdownRequested = true
+            _ = curl_multi_wakeup(multi)
+        }
+    }
+
+    private func submit(_ command: Command) -> Bool {
+        inbox.withLock { inbox in
+            guard !inbox.closed else { return false }
+            inbox.commands.append(command)
+            // Under the lock: the loop marks the inbox closed under it before freeing the multi handle.
+            _ = curl_multi_wakeup(multi)
+            return true
+        }
+    }
+
+    // MARK: - Loop thread
+
+    private func run() {
+        SigpipeGuard.blockOnCurrentThread()
+        let state = confined
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+        var shuttingDown = false
+
+        while true {
+            let (commands, shutdownRequested) = inbox.withLock { inbox -> ([Command], Bool) in
+                defer { inbox.commands.removeAll(keepingCapacity: true) }
+                return (inbox.commands, inbox.shutdownRequested)
+            }
+            if shutdownRequested { shuttingDown = true }
+            for command in commands {
+                switch command {
+                case .start(let transfer):
+                    if shuttingDown {
+                        finish(transfer, error: TransferError(kind: .shutdown, message: "the client has been shut down"))
+                    } else {
+                        state.pending.append(transfer)
+                    }
+                case .cancel(let transfer):
+                    cancel(transfer)
+                case .shutdown(let waiter):
+                    shuttingDown = true
+                    shutdownWaiters.append(waiter)
+                }
+            }
+            if shuttingDown {
+                failEverything()
+                break
+            }
+            startPending()
+            var running: Int32 = 0
+            _ = curl_multi_perform(multi, &running)
+            collectFinished()
+            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+        }
+
+        // Close the inbox before freeing the multi handle: no thread may wake a freed handle.
+        let late = inbox.withLock { inbox -> [Command] in
+            inbox.closed = true
+            defer { inbox.commands.removeAll() }
+            return inbox.commands
+        }
+        for command in late {
+            switch command {
+            case .start(let transfer): finish(transfer, error: TransferError(kind: .shutdown, message: "the client has been shut down"))
+            case .cancel: break
+            case .shutdown(let waiter): shutdownWaiters.append(waiter)
+            }
+        }
+        for handle in state.idle { handle.destroy() }
+        state.idle.removeAll()
+        curl_multi_cleanup(multi)
+        for waiter in shutdownWaiters { waiter.resume() }
+    }
+
+    private func startPending() {
+        let state = confined
+        while state.active.count < maxConcurrentTransfers, !state.pending.isEmpty {
+            let transfer = state.pending.removeFirst()
+            if transfer.cancelRequested.load(ordering: .acquiring) {
+                finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled"))
+                continue
+            }
+            let gatherBytes = max(0, transfer.request.options.writeBufferBytes)
+            guard let handle = state.idle.popLast() ?? PooledHandle(gatherBytes: gatherBytes) else {
+                finish(transfer, error: TransferError(kind: .other, message: "libcurl could not create an easy handle"))
+                continue
+            }
+            handle.ensureGatherCapacity(gatherBytes)
+            transfer.handle = handle
+            let userdata = Unmanaged.passRetained(transfer).toOpaque()
+            do {
+                try EasyHandleConfiguration.apply(transfer, to: handle, userdata: userdata)
+            } catch {
+                Unmanaged<Transfer>.fromOpaque(userdata).release()
+                let text = String(cString: curl_easy_strerror(error.code))
+                recycle(transfer)
+                finish(transfer, error: TransferError(kind: .invalidRequest, curlCode: Int32(error.code.rawValue),
+                                                      message: "invalid request option \(error.option): \(text)"))
+                continue
+            }
+            let added = curl_multi_add_handle(multi, handle.easy)
+            guard added == CURLM_OK else {
+                Unmanaged<Transfer>.fromOpaque(userdata).release()
+                recycle(transfer)
+                finish(transfer, error: TransferError(kind: .other, message: String(cString: curl_multi_strerror(added))))
+                continue
+            }
+            state.active[UInt(bitPattern: handle.easy)] = (transfer, userdata)
+        }
+    }
+
+    private func collectFinished() {
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            guard ccurl_message_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
+            let code = ccurl_message_result(message)
+            guard let transfer = detach(easy: easy) else { continue }
+            complete(transfer, code: code)
+        }
+    }
+
+    private func cancel(_ transfer: Transfer) {
+        guard let easy = transfer.handle?.easy, detach(easy: easy) != nil else { return }
+        recycle(transfer)
+        finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled",
+                                              bytesWritten: transfer.bytesWritten, status: transfer.head.status == 0 ? nil : transfer.head.status))
+    }
+
+    /// Removes the handle from the multi handle and drops the callbacks' reference, exactly once.
+    private func detach(easy: UnsafeMutableRawPointer) -> Transfer? {
+        guard let (transfer, userdata) = confined.active.removeValue(forKey: UInt(bitPattern: easy)) else { return nil }
+        _ = curl_multi_remove_handle(multi, easy)
+        Unmanaged<Transfer>.fromOpaque(userdata).release()
+        return transfer
+    }
+
+    private func complete(_ transfer: Transfer, code: CURLcode) {
+        guard let handle = transfer.handle else { return }
+        let easy = handle.easy
+        var status = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        if code == CURLE_OK, (200..<300).contains(status) { transfer.flush() }
+        func seconds(_ info: CURLINFO) -> Double {
+            var micros: curl_off_t = 0
+            _ = ccurl_easy_getinfo_off_t(easy, info, &micros)
+            return Double(micros) / 1_000_000
+        }
+        var connects = 0
+        _ = ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
+        let timing = TransferTiming(connect: seconds(CURLINFO_CONNECT_TIME_T), tlsHandshake: seconds(CURLINFO_APPCONNECT_TIME_T),
+                                    firstByte: seconds(CURLINFO_STARTTRANSFER_TIME_T), total: seconds(CURLINFO_TOTAL_TIME_T))
+        let errorText = handle.errorText
+        let failure: TransferError?
+        if let callbackFailure = transfer.callbackFailure {
+            failure = callbackFailure
+        } else if code != CURLE_OK {
+            failure = CurlErrorClassifier.error(code: code, message: errorText, status: status == 0 ? nil : status,
+                                                bytesWritten: transfer.bytesWritten, connectTime: timing.connect)
+        } else {
+            failure = nil
+        }
+        let result = TransferResult(
+            status: status, headers: transfer.head.headers, bytesWritten: transfer.bytesWritten,
+            leadingBytes: transfer.leadingBytes, errorBody: transfer.errorBody, timing: timing, newConnections: connects)
+        recycle(transfer)
+        if let failure {
+            finish(transfer, error: failure)
+        } else {
+            finish(transfer, result: result)
+        }
+    }
+
+    /// Frees the transfer's header list and returns its handle to the pool (or frees it when the pool is full).
+    private func recycle(_ transfer: Transfer) {
+        if let list = transfer.headerList {
+            curl_slist_free_all(list)
+            transfer.headerList = nil
+        }
+        guard let handle = transfer.handle else { return }
+        transfer.handle = nil
+        handle.reset()
+        if confined.idle.count < maxConcurrentTransfers {
+            confined.idle.append(handle)
+        } else {
+            handle.destroy()
+        }
+    }
+
+    private func failEverything() {
+        let state = confined
+        for (key, entry) in state.active {
+            state.active.removeValue(forKey: key)
+            if let easy = entry.transfer.handle?.easy { _ = curl_multi_remove_handle(multi, easy) }
+            Unmanaged<Transfer>.fromOpaque(entry.userdata).release()
+            recycle(entry.transfer)
+            finish(entry.transfer, error: TransferError(kind: .shutdown, message: "the client was shut down during the transfer",
+                                                        bytesWritten: entry.transfer.bytesWritten))
+        }
+        for transfer in state.pending {
+            finish(transfer, error: TransferError(kind: .shutdown, message: "the client has been shut down"))
+        }
+        state.pending.removeAll()
+    }
+
+    private func finish(_ transfer: Transfer, result: TransferResult) {
+        transfer.continuation.take()?.resume(returning: result)
+    }
+
+    private func finish(_ transfer: Transfer, error: TransferError) {
+        transfer.continuation.take()?.resume(throwing: error)
+    }
+}
+
+/// What only the loop thread touches. A class so the `Sendable` loop can hold it; never shared.
+private final class LoopThreadState: @unchecked Sendable {
+    var pending: [Transfer] = []
+    var active: [UInt: (transfer: Transfer, userdata: UnsafeMutableRawPointer)] = [:]
+    var idle: [PooledHandle] = []
+}
+
+/// `curl_global_init`, exactly once per process and before any other libcurl call. Never cleaned
+/// up: the host application may use libcurl elsewhere, and cleanup is not thread-safe.
+enum CurlGlobal {
+    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+
+    static func ensureInitialized() { _ = initialized }
+}

@@ -1,0 +1,88 @@
+internal import CCurl
+
+/// Applies a ``TransferRequest`` to a clean easy handle: the options every transfer gets, then the request's own.
+enum EasyHandleConfiguration {
+    struct SetupError: Error {
+        var code: CURLcode
+        var option: String
+    }
+
+    /// Sets every option; throws the first one libcurl refused.
+    static func apply(_ transfer: Transfer, to handle: PooledHandle, userdata: UnsafeMutableRawPointer) throws(SetupError) {
+        let easy = handle.easy
+        let request = transfer.request
+        let options = request.options
+
+        func check(_ code: CURLcode, _ option: String) throws(SetupError) {
+            guard code == CURLE_OK else { throw SetupError(code: code, option: option) }
+        }
+        func long(_ option: CURLoption, _ value: Int, _ name: String) throws(SetupError) {
+            try check(ccurl_easy_setopt_long(easy, option, value), name)
+        }
+        func string(_ option: CURLoption, _ value: String, _ name: String) throws(SetupError) {
+            // libcurl copies string options (since 7.17), so the temporary C string may go away.
+            try check(value.withCString { ccurl_easy_setopt_string(easy, option, $0) }, name)
+        }
+
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, handle.errorBuffer), "ERRORBUFFER")
+        try long(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
+        try string(CURLOPT_URL, request.url, "URL")
+        try string(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
+        try string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR")
+        // Credentials travel in custom headers, which libcurl would forward to any host a redirect names.
+        try long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
+        try long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds), "CONNECTTIMEOUT_MS")
+        // A stall timeout, not a total one: a multi-gigabyte body may take as long as it needs while it moves.
+        try long(CURLOPT_LOW_SPEED_LIMIT, max(1, options.stallMinimumBytesPerSecond), "LOW_SPEED_LIMIT")
+        try long(CURLOPT_LOW_SPEED_TIME, max(1, options.stallTimeoutSeconds), "LOW_SPEED_TIME")
+        try long(CURLOPT_TCP_KEEPALIVE, 1, "TCP_KEEPALIVE")
+        try long(CURLOPT_TCP_KEEPIDLE, 60, "TCP_KEEPIDLE")
+        try long(CURLOPT_TCP_KEEPINTVL, 30, "TCP_KEEPINTVL")
+        try long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
+        try long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
+        try long(CURLOPT_BUFFERSIZE, options.receiveBufferBytes, "BUFFERSIZE")
+        if let caFile = options.caFile { try string(CURLOPT_CAINFO, caFile, "CAINFO") }
+        if let userAgent = options.userAgent { try string(CURLOPT_USERAGENT, userAgent, "USERAGENT") }
+        switch options.proxy {
+        case .environment:
+            break
+        case .none:
+            // An empty proxy string disables proxies, environment variables included.
+            try string(CURLOPT_PROXY, "", "PROXY")
+        case .url(let proxy, let noProxy):
+            try string(CURLOPT_PROXY, proxy, "PROXY")
+            if let noProxy { try string(CURLOPT_NOPROXY, noProxy, "NOPROXY") }
+        }
+        if let maxBody = options.maxBodyBytes {
+            try check(ccurl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBody)), "MAXFILESIZE_LARGE")
+        }
+        try check(ccurl_easy_setopt_opensocket_callback(easy, openSocketCallback), "OPENSOCKETFUNCTION")
+        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback), "WRITEFUNCTION")
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, userdata), "WRITEDATA")
+        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback), "HEADERFUNCTION")
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, userdata), "HEADERDATA")
+
+        if let body = request.body {
+            try long(CURLOPT_POST, 1, "POST")
+            try check(ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "POSTFIELDSIZE_LARGE")
+            // COPYPOSTFIELDS: libcurl keeps its own copy, so the body's lifetime is not ours to manage.
+            let code = body.withUnsafeBytes { bytes in
+                bytes.baseAddress.map { ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: $0)) }
+                    ?? ccurl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+            }
+            try check(code, "COPYPOSTFIELDS")
+        }
+        // "Expect: 100-continue" would cost a round trip for every POST.
+        for line in ["Expect:"] + request.headers {
+            // A line break would let a value start a header of its own.
+            guard !line.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
+                throw SetupError(code: CURLE_BAD_FUNCTION_ARGUMENT, option: "HTTPHEADER")
+            }
+            guard let appended = curl_slist_append(transfer.headerList, line) else {
+                throw SetupError(code: CURLE_OUT_OF_MEMORY, option: "HTTPHEADER")
+            }
+            transfer.headerList = appended
+        }
+        try check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList), "HTTPHEADER")
+    }
+}

@@ -1,0 +1,99 @@
+internal import CCurl
+import Synchronization
+import SystemPackage
+
+/// The state of one transfer, from submission to completion.
+///
+/// Created on the caller's task, then owned by the transfer thread: every mutable field is read
+/// and written only there (libcurl calls the callbacks on that thread too). Only ``cancelRequested``
+/// crosses threads, and it is atomic.
+final class Transfer: @unchecked Sendable {
+    /// The largest non-2xx body kept for error decoding.
+    static let maxErrorBody = 64 * 1024
+    static let leadingByteCount = 16
+
+    let request: TransferRequest
+    let sink: FileDescriptor
+    let cancelRequested = Atomic<Bool>(false)
+
+    var continuation: CheckedContinuation<TransferResult, any Error>?
+    var handle: PooledHandle?
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    var head = ResponseHeadParser()
+
+    private(set) var bytesWritten: Int64 = 0
+    private(set) var bytesReceived: Int64 = 0
+    private(set) var leadingBytes: [UInt8] = []
+    private(set) var errorBody: [UInt8] = []
+    /// Set by a callback that aborted the transfer; wins over libcurl's own code.
+    private(set) var callbackFailure: TransferError?
+    private var gathered = 0
+    /// nil until the first body byte, then whether the body goes to the sink.
+    private var bodyIsSuccess: Bool?
+
+    init(request: TransferRequest, sink: FileDescriptor) {
+        self.request = request
+        self.sink = sink
+    }
+
+    /// `CURLOPT_WRITEFUNCTION`'s work: returns how many bytes it took; anything short aborts the transfer.
+    func consumeBody(_ data: UnsafeRawBufferPointer, statusFallback: () -> Int) -> Int {
+        let isSuccess: Bool
+        if let decided = bodyIsSuccess {
+            isSuccess = decided
+        } else {
+            let status = head.status != 0 ? head.status : statusFallback()
+            isSuccess = (200..<300).contains(status)
+            bodyIsSuccess = isSuccess
+        }
+        guard isSuccess else {
+            let room = Self.maxErrorBody - errorBody.count
+            if room > 0 { errorBody.append(contentsOf: data.prefix(room)) }
+            return data.count
+        }
+        bytesReceived += Int64(data.count)
+        if let limit = request.options.maxBodyBytes, bytesReceived > limit {
+            callbackFailure = TransferError(kind: .bodyTooLarge, message: "the response body exceeded the maximum of \(limit) bytes",
+                                            bytesWritten: bytesWritten, status: head.status)
+            return 0
+        }
+        if leadingBytes.count < Self.leadingByteCount {
+            leadingBytes.append(contentsOf: data.prefix(Self.leadingByteCount - leadingBytes.count))
+        }
+        guard let handle, handle.gather.count > 0 else {
+            return write(data) ? data.count : 0
+        }
+        let capacity = handle.gather.count
+        if gathered + data.count > capacity {
+            guard flush() else { return 0 }
+        }
+        if data.count >= capacity {
+            return write(data) ? data.count : 0
+        }
+        if let base = data.baseAddress, let target = handle.gather.baseAddress {
+            (target + gathered).copyMemory(from: base, byteCount: data.count)
+        }
+        gathered += data.count
+        return data.count
+    }
+
+    /// Writes out gathered body bytes; false (with ``callbackFailure`` set) when the sink failed.
+    @discardableResult
+    func flush() -> Bool {
+        guard gathered > 0, let base = handle?.gather.baseAddress else { return true }
+        let ok = write(UnsafeRawBufferPointer(start: base, count: gathered))
+        gathered = 0
+        return ok
+    }
+
+    private func write(_ data: UnsafeRawBufferPointer) -> Bool {
+        guard let base = data.baseAddress, !data.isEmpty else { return true }
+        if let failure = FileDescriptorWriter.writeAll(sink, base, data.count) {
+            callbackFailure = TransferError(kind: .output, message: "writing the response body failed: \(failure.description)",
+                                            errno: failure.rawValue, bytesWritten: bytesWritten, status: head.status)
+            return false
+        }
+        bytesWritten += Int64(data.count)
+        return true
+    }
+}

@@ -1,0 +1,56 @@
+import SystemPackage
+
+/// One HTTP request for libcurl to perform. Knows nothing of BoldSign.
+package struct TransferRequest: Sendable {
+    /// The full URL, already percent-encoded.
+    package var url: String
+    /// `POST` when ``body`` is set, else `GET`.
+    package var body: [UInt8]?
+    /// Header lines (`Name: value`). Secrets may be among them: they are never logged or echoed by this module.
+    package var headers: [String]
+    /// Options that shape the connection and the transfer.
+    package var options: TransferOptions
+
+    /// Creates a request.
+    package init(url: String, body: [UInt8]? = nil, headers: [String] = [], options: TransferOptions = TransferOptions()) {
+        self.url = url
+        self.body = body
+        self.headers = headers
+        self.options = options
+    }
+}
+
+/// How libcurl should connect and transfer. Every field maps to one or two `CURLOPT_*` options.
+package struct TransferOptions: Sendable, Hashable {
+    /// Proxy choice: libcurl's own rules, none at all, or one URL.
+    package enum Proxy: Sendable, Hashable {
+        /// Honour `http_proxy`, `https_proxy`, `all_proxy` and `no_proxy` as the curl tool does.
+        case environment
+        /// Never use a proxy, whatever the environment says.
+        case none
+        /// Always use this proxy (`http://`, `https://`, `socks5://` …), except for hosts in `noProxy`.
+        case url(String, noProxy: String?)
+    }
+
+    /// `CURLOPT_CONNECTTIMEOUT_MS`: the TCP and TLS handshake must finish within this many milliseconds.
+    package var connectTimeoutMilliseconds: Int = 10_000
+    /// `CURLOPT_LOW_SPEED_TIME`: abort when fewer than ``stallMinimumBytesPerSecond`` arrive for this many seconds.
+    package var stallTimeoutSeconds: Int = 30
+    /// `CURLOPT_LOW_SPEED_LIMIT`.
+    package var stallMinimumBytesPerSecond: Int = 1
+    /// `CURLOPT_CAINFO`: trust only the CAs in this PEM file instead of the system's.
+    package var caFile: String?
+    /// `CURLOPT_USERAGENT`.
+    package var userAgent: String?
+    /// Proxy selection.
+    package var proxy: Proxy = .environment
+    /// Abort a successful body after this many bytes (`CURLOPT_MAXFILESIZE_LARGE` plus a check as bytes arrive).
+    package var maxBodyBytes: Int64?
+    /// `CURLOPT_BUFFERSIZE`: libcurl's receive buffer per handle.
+    package var receiveBufferBytes: Int = 512 * 1024
+    /// Body bytes gathered before one `write(2)`; `0` writes every chunk as libcurl hands it over.
+    package var writeBufferBytes: Int = 1024 * 1024
+
+    /// Default options.
+    package init() {}
+}

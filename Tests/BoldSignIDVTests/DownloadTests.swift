@@ -1,0 +1,130 @@
+@testable import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// Image downloads into descriptors and paths, bytes verified against the server's published hashes.
+@Suite struct DownloadTests {
+    @Test func smallImageIntoADescriptorHasTheExactBytesAndMetadata() async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/front.jpg"
+            let fd = try openForWriting(path)
+            let result = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            try fd.close()
+            #expect(result.status == 200)
+            #expect(result.bytesWritten == 412_377)
+            #expect(result.contentType == "image/jpeg")
+            #expect(result.format == .jpeg)
+            #expect(result.rateLimit?.limit == 2000 && result.rateLimit?.remaining == 1999)
+            #expect(result.rateLimit?.resetAt.map { $0 > Date() } == true)
+            #expect(result.timing.total > .zero)
+            let file = try #require(MockFixtures.default.documents[0].signers[0].files.first)
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == file.generator.bytes(in: 0..<file.size))
+        }
+    }
+
+    @Test(arguments: ["image-1m", "image-64m", "image-1g", "image-1m-chunked"])
+    func largeImagesIntoADescriptorAndAPathAreExact(fileID: String) async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            let request = ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID)
+            let fdPath = directory.path + "/fd.bin"
+            let fd = try openForWriting(fdPath)
+            let intoFD = try await client.downloadImage(request, into: fd)
+            try fd.close()
+            #expect(try await ChildProcess.sha256(ofFile: fdPath) == MockFixtures.defaultSHA256[fileID])
+            try FileManager.default.removeItem(atPath: fdPath)
+
+            let destination = directory.path + "/image"
+            let toPath = try await client.downloadImage(request, to: FilePath(destination))
+            #expect(toPath.bytesWritten == intoFD.bytesWritten)
+            #expect(toPath.path == FilePath(destination))
+            #expect(try await ChildProcess.sha256(ofFile: destination) == MockFixtures.defaultSHA256[fileID])
+            let mode = try #require(FileManager.default.attributesOfItem(atPath: destination)[.posixPermissions] as? NSNumber)
+            #expect(mode.intValue & 0o777 == 0o600)
+            #expect(directoryEntries(directory.path) == ["image"])
+        }
+    }
+
+    @Test func phoneSignerOnBehalfOfASenderDownloadsWithABearerToken() async throws {
+        try await withClientAndServer(configure: { $0.credentials = .bearerToken(MockFixtures.defaultBearerToken) }) { client, _ in
+            let request = ImageRequest(documentID: sampleDocument, signer: .phone(countryCode: "+1", number: "5550100123"), order: 2,
+                                       fileID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", onBehalfOf: "sender@example.com")
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            let result = try await client.downloadImage(request, into: fd)
+            #expect(result.bytesWritten == 150_000)
+        }
+    }
+
+    @Test func theRequestOnTheWireIsWhatBoldSignExpects() async throws {
+        try await withClientAndServer { client, server in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            _ = try? await client.downloadImage(ImageRequest(documentID: sampleDocument.uppercased(), signer: .phone(countryCode: "+1", number: "555 0100"),
+                                                             order: 3, fileID: "a&b=c d", onBehalfOf: nil), into: fd)
+            let log = server.requestLog
+            #expect(log.count == 2)
+            let first = try #require(log.first)
+            #expect(first.method == "POST")
+            #expect(first.uri == "/v1/identityVerification/image?documentId=\(sampleDocument)")
+            #expect(first.body == #"{"emailId":"alex.gayle@example.com","order":1,"fileId":"\#(frontFile)"}"#)
+            #expect(first.header("content-type") == "application/json")
+            #expect(first.authScheme == "apiKey" && first.authenticated)
+            #expect(first.header("expect") == nil)
+            #expect(first.header("user-agent")?.hasPrefix("boldsign-idv-swift/") == true)
+            let second = try #require(log.last)
+            #expect(second.uri == "/v1/identityVerification/image?documentId=\(sampleDocument.uppercased())")
+            #expect(second.body == #"{"countryCode":"+1","phoneNumber":"555 0100","order":3,"fileId":"a&b=c d"}"#)
+        }
+    }
+
+    @Test func twoHundredSequentialDownloadsReuseAHandfulOfConnections() async throws {
+        try await withClientAndServer { client, server in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            var reused = 0
+            for _ in 0..<200 {
+                let result = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+                if result.reusedConnection { reused += 1 }
+            }
+            #expect(server.statistics.imagesServed == 200)
+            #expect(server.statistics.connections <= 3, "connections: \(server.statistics.connections)")
+            #expect(reused >= 197)
+        }
+    }
+
+    @Test func concurrentDownloadsThroughOneClientAllComplete() async throws {
+        try await withClientAndServer(configure: { $0.maxConcurrentTransfers = 4 }) { client, server in
+            let directory = try TemporaryDirectory()
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<24 {
+                    group.addTask {
+                        let request = ImageRequest(documentID: largeDocument, signer: bulk, fileID: index % 2 == 0 ? "image-1m" : "image-1m-chunked")
+                        _ = try await client.downloadImage(request, to: FilePath(directory.path + "/\(index)"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            for index in 0..<24 {
+                #expect(try await ChildProcess.sha256(ofFile: directory.path + "/\(index)")
+                        == MockFixtures.defaultSHA256[index % 2 == 0 ? "image-1m" : "image-1m-chunked"])
+            }
+            #expect(server.statistics.connections <= 4)
+        }
+    }
+
+    @Test(arguments: [Configuration.Buffers(receiveBytes: 1024, writeBytes: 0), .init(receiveBytes: 16 * 1024, writeBytes: 5000), .lowMemory])
+    func everyBufferSettingWritesTheSameBytes(buffers: Configuration.Buffers) async throws {
+        try await withClientAndServer(configure: { $0.buffers = buffers }) { client, _ in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/out"
+            _ = try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), to: FilePath(path))
+            #expect(try await ChildProcess.sha256(ofFile: path) == MockFixtures.defaultSHA256["image-1m"])
+        }
+    }
+}
