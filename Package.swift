@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "BoldSignIDV", targets: ["BoldSignIDV"]),
         .library(name: "BoldSignMockServer", targets: ["BoldSignMockServer"]),
         .executable(name: "boldsign-mock", targets: ["boldsign-mock"]),
+        .executable(name: "boldsign-idv", targets: ["boldsign-idv"]),
     ],
     traits: [
         .trait(
@@ -70,6 +71,15 @@ let package = Package(
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport"
+        ),
+        .executableTarget(
+            name: "boldsign-idv",
+            dependencies: [
+                "BoldSignIDV",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
         ),
         .testTarget(
             name: "BoldSignMockServerTests",

@@ -1,0 +1,222 @@
+@testable import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// Faults on the wire and at the output: nothing lost, nothing half-written, no crash.
+@Suite struct FaultTests {
+    @Test func aStallEndsWithAStallErrorAfterTheStallTimeout() async throws {
+        try await withClientAndServer(configure: { $0.timeouts.stall = .seconds(1) }) { client, _ in
+            let directory = try TemporaryDirectory()
+            let started = ContinuousClock.now
+            let error = await expectError(.stalled) {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"),
+                                               to: FilePath(directory.path + "/stall.jpg"))
+            }
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10))
+            #expect(error?.curlCode == 28)
+            #expect(directoryEntries(directory.path).isEmpty)
+        }
+    }
+
+    @Test func aDroppedConnectionLeavesAnExistingDestinationUntouchedAndNoTemporaryFile() async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            let destination = directory.path + "/drop.jpg"
+            try Data("previous".utf8).write(to: URL(fileURLWithPath: destination))
+            let error = await expectError(.connectionFailed) {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "drop"),
+                                               to: FilePath(destination), replaceExisting: true)
+            }
+            #expect(error?.curlCode == 18)
+            #expect(try String(contentsOfFile: destination, encoding: .utf8) == "previous")
+            #expect(directoryEntries(directory.path) == ["drop.jpg"])
+        }
+    }
+
+    @Test func anErrorStatusNeverCreatesTheDestination() async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            await expectError(.forbidden) {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "missing"),
+                                               to: FilePath(directory.path + "/x.jpg"))
+            }
+            #expect(directoryEntries(directory.path).isEmpty)
+        }
+    }
+
+    @Test func anExistingDestinationIsKeptUnlessReplacingIsAsked() async throws {
+        try await withClientAndServer { client, server in
+            let directory = try TemporaryDirectory()
+            let destination = directory.path + "/front.jpg"
+            try Data("mine".utf8).write(to: URL(fileURLWithPath: destination))
+            let request = ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile)
+            await expectError(.destinationExists) { try await client.downloadImage(request, to: FilePath(destination)) }
+            #expect(try String(contentsOfFile: destination, encoding: .utf8) == "mine")
+            #expect(server.statistics.requests == 0)
+            let replaced = try await client.downloadImage(request, to: FilePath(destination), replaceExisting: true)
+            #expect(replaced.bytesWritten == 412_377 && fileSize(destination) == 412_377)
+            #expect(directoryEntries(directory.path) == ["front.jpg"])
+        }
+    }
+
+    @Test func aSymlinkAtTheDestinationIsNeitherFollowedNorReplaced() async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            let target = directory.path + "/target"
+            try Data("target".utf8).write(to: URL(fileURLWithPath: target))
+            try FileManager.default.createSymbolicLink(atPath: directory.path + "/link.jpg", withDestinationPath: target)
+            await expectError(.destinationExists) {
+                try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                               to: FilePath(directory.path + "/link.jpg"))
+            }
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "target")
+        }
+    }
+
+    @Test func aFullDiskIsAnOutputErrorWithENOSPC() async throws {
+        try await withClientAndServer { client, _ in
+            let fd = try FileDescriptor.open("/dev/full", .writeOnly)
+            defer { try? fd.close() }
+            let error = await expectError(.outputFailed) {
+                try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), into: fd)
+            }
+            #expect(error?.errno == .noSpace)
+            // The client goes on working.
+            let null = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? null.close() }
+            #expect(try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), into: null).bytesWritten == 1 << 20)
+        }
+    }
+
+    @Test func aClosedPipeIsAnOutputErrorWithEPIPEAndTheProcessSurvives() async throws {
+        try await withClientAndServer(configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, _ in
+            let pipe = try FileDescriptor.pipe()
+            try pipe.readEnd.close()
+            defer { try? pipe.writeEnd.close() }
+            let error = await expectError(.outputFailed) {
+                try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), into: pipe.writeEnd)
+            }
+            #expect(error?.errno == .brokenPipe)
+            #expect(error?.bytesWritten == 0)
+        }
+    }
+
+    @Test func cancellingTheTaskMidBodyEndsPromptlyAndTheClientStaysUsable() async throws {
+        try await withClientAndServer(configure: { $0.maxConcurrentTransfers = 1 }) { client, _ in
+            let directory = try TemporaryDirectory()
+            let destination = directory.path + "/stall.jpg"
+            let task = Task {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"), to: FilePath(destination))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            let started = ContinuousClock.now
+            task.cancel()
+            let result = await task.result
+            #expect(ContinuousClock.now - started < .seconds(2))
+            guard case .failure(let error) = result else { Issue.record("a cancelled download succeeded"); return }
+            #expect((error as? BoldSignError)?.kind == .cancelled, "\(error)")
+            #expect(directoryEntries(directory.path).isEmpty)
+            // The single pooled handle is reusable at once.
+            let again = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                       to: FilePath(destination))
+            #expect(again.bytesWritten == 412_377)
+        }
+    }
+
+    @Test func aTaskCancelledBeforeTheRequestStartsSendsNothing() async throws {
+        try await withClientAndServer { client, server in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            let task = Task {
+                withUnsafeCurrentTask { $0?.cancel() }
+                return try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            }
+            let result = await task.result
+            guard case .failure(let error) = result else { Issue.record("expected cancellation"); return }
+            #expect((error as? BoldSignError)?.kind == .cancelled)
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(server.statistics.imagesServed == 0)
+        }
+    }
+
+    @Test func shutdownFailsTransfersInFlightAndLaterRequests() async throws {
+        let server = try await MockServer.start(.init())
+        let client = try BoldSignClient(configuration: .init(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey)))
+        let directory = try TemporaryDirectory()
+        let inFlight = (0..<3).map { index in
+            Task {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"),
+                                               to: FilePath(directory.path + "/\(index)"))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let started = ContinuousClock.now
+        await client.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(2))
+        for task in inFlight {
+            guard case .failure(let error) = await task.result else { Issue.record("expected a shutdown error"); continue }
+            #expect((error as? BoldSignError)?.kind == .clientShutdown, "\(error)")
+        }
+        await expectError(.clientShutdown) {
+            try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), to: FilePath(directory.path + "/late"))
+        }
+        await client.shutdown()
+        #expect(directoryEntries(directory.path).isEmpty)
+        try await server.shutdown()
+    }
+
+    @Test func aBodyOverTheConfiguredMaximumIsRefused() async throws {
+        try await withClientAndServer(configure: { $0.maxImageBytes = 100_000 }) { client, _ in
+            let directory = try TemporaryDirectory()
+            for fileID in ["image-1m", "image-1m-chunked"] {
+                await expectError(.responseTooLarge) {
+                    try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID), to: FilePath(directory.path + "/x"))
+                }
+            }
+            #expect(directoryEntries(directory.path).isEmpty)
+        }
+    }
+}
+
+/// HTTPS against the mock with the committed test PKI.
+@Suite struct TLSTests {
+    private let tls = MockServer.Configuration.TLS(
+        certificateChainPath: TestPaths.certificates + "/server.pem", privateKeyPath: TestPaths.certificates + "/server.key")
+
+    @Test func succeedsWithTheTestCA() async throws {
+        try await withClientAndServer(server: .init(tls: tls), configure: { $0.caFile = FilePath(TestPaths.certificates + "/ca.pem") }) { client, _ in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            let result = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            #expect(result.bytesWritten == 412_377)
+        }
+    }
+
+    @Test func failsWithATLSErrorWithoutIt() async throws {
+        try await withClientAndServer(server: .init(tls: tls)) { client, server in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            let error = await expectError(.tlsFailed) {
+                try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            }
+            #expect(error?.curlCode == 60)
+            #expect(server.statistics.requests == 0)
+        }
+    }
+
+    @Test func failsForACertificateOfAnotherHost() async throws {
+        let wrongHost = MockServer.Configuration.TLS(
+            certificateChainPath: TestPaths.certificates + "/wrong-host.pem", privateKeyPath: TestPaths.certificates + "/wrong-host.key")
+        try await withClientAndServer(server: .init(tls: wrongHost), configure: { $0.caFile = FilePath(TestPaths.certificates + "/ca.pem") }) { client, _ in
+            let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+            defer { try? fd.close() }
+            await expectError(.tlsFailed) {
+                try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+import BoldSignMockServer
+import Foundation
+import TestSupport
+import Testing
+
+/// Memory does not grow with the image: the same CLI process downloading 1 MiB and 1 GiB.
+@Suite(.serialized) struct MemoryTests {
+    @Test func peakRSSOfAGibibyteDownloadIsWithin8MiBOfAMebibyteDownload() async throws {
+        let server = try await MockServer.start(.init())
+        defer { Task { try await server.shutdown() } }
+        let directory = try TemporaryDirectory()
+        let environment = ["BOLDSIGN_API_KEY": MockFixtures.defaultAPIKey, "PATH": "/usr/bin:/bin"]
+        func download(_ fileID: String) async throws -> Int {
+            let (status, peak) = try await PeakMemory.run(TestPaths.product("boldsign-idv"), [
+                "image", "--base-url", server.baseURL, "--document-id", largeDocument, "--email", "bulk@example.com",
+                "--file-id", fileID, "--output", directory.path + "/" + fileID,
+            ], environment: environment)
+            #expect(status == 0)
+            return peak
+        }
+        let small = try await download("image-1m")
+        let large = try await download("image-1g")
+        #expect(try await ChildProcess.sha256(ofFile: directory.path + "/image-1g") == MockFixtures.defaultSHA256["image-1g"])
+        #expect(large - small < 8 << 20, "1 MiB: \(small >> 10) KiB, 1 GiB: \(large >> 10) KiB")
+    }
+}

@@ -1,0 +1,92 @@
+@testable import CurlTransport
+import BoldSignMockServer
+import SystemPackage
+import TestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The transfer engine on its own, against the mock over loopback.
+@Suite struct EventLoopTests {
+    private func imageRequest(_ baseURL: String, file: String = "image-1m", options: TransferOptions = TransferOptions()) -> TransferRequest {
+        TransferRequest(
+            url: baseURL + "/v1/identityVerification/image?documentId=\(MockFixtures.largeDocumentID)",
+            body: Array(#"{"emailId":"bulk@example.com","fileId":"\#(file)"}"#.utf8),
+            headers: ["X-API-KEY: test-api-key", "Content-Type: application/json"], options: options)
+    }
+
+    @Test func gatheredWritesOfEverySizeProduceTheSameFile() async throws {
+        let server = try await MockServer.start(.init())
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 2)
+        let directory = try TemporaryDirectory()
+        for (index, gather) in [0, 1, 4095, 16 * 1024, 100_000, 1 << 20, 4 << 20].enumerated() {
+            var options = TransferOptions()
+            options.writeBufferBytes = gather
+            let path = directory.path + "/\(index)"
+            let fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create], permissions: .ownerReadWrite)
+            let result = try await loop.perform(imageRequest(server.baseURL, options: options), sink: fd)
+            try fd.close()
+            #expect(result.status == 200 && result.bytesWritten == 1 << 20)
+            #expect(result.leadingBytes.prefix(3) == [0xFF, 0xD8, 0xFF])
+            #expect(try await ChildProcess.sha256(ofFile: path) == MockFixtures.defaultSHA256["image-1m"], "gather \(gather)")
+        }
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
+    @Test func errorBodiesAreKeptUpTo64KiBAndNeverWritten() async throws {
+        var fixtures = MockFixtures.default
+        let huge = String(repeating: "e", count: 200_000)
+        fixtures.documents[1].signers[0].files.append(.init(id: "huge-error", size: 1, fault: .init(respond: .init(status: 500, body: huge))))
+        let server = try await MockServer.start(.init(fixtures: fixtures))
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let directory = try TemporaryDirectory()
+        let fd = try FileDescriptor.open(FilePath(directory.path + "/out"), .writeOnly, options: [.create], permissions: .ownerReadWrite)
+        let result = try await loop.perform(imageRequest(server.baseURL, file: "huge-error"), sink: fd)
+        try fd.close()
+        #expect(result.status == 500)
+        #expect(result.errorBody.count == Transfer.maxErrorBody)
+        #expect(result.bytesWritten == 0)
+        #expect(result.header("content-length") == "200000")
+        #expect(fileSize(directory.path + "/out") == 0)
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
+    @Test func headerLinesWithLineBreaksAreRefused() async throws {
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let request = TransferRequest(url: "http://127.0.0.1:9/", body: [], headers: ["X-A: 1\r\nX-B: 2"])
+        let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+        await #expect {
+            _ = try await loop.perform(request, sink: fd)
+        } throws: { ($0 as? TransferError)?.kind == .invalidRequest }
+        try fd.close()
+        await loop.shutdown()
+    }
+
+    @Test func onlyHTTPAndHTTPSAreAllowed() async throws {
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+        for url in ["file:///etc/passwd", "ftp://127.0.0.1/", "gopher://127.0.0.1/"] {
+            await #expect {
+                _ = try await loop.perform(TransferRequest(url: url), sink: fd)
+            } throws: { ($0 as? TransferError)?.kind == .invalidRequest }
+        }
+        try fd.close()
+        await loop.shutdown()
+    }
+
+    @Test func manyLoopsStartAndStopCleanly() async throws {
+        for _ in 0..<50 {
+            let loop = try CurlEventLoop(maxConcurrentTransfers: 2)
+            await loop.shutdown()
+            await loop.shutdown()
+        }
+    }
+
+    private func fileSize(_ path: String) -> Int {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : -1
+    }
+}
