@@ -1,7 +1,7 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The client library (BoldSignIDV) depends only on libcurl, swift-system and swift-log.
+// The client library (BoldSignIDV) depends only on libcurl, swift-system, swift-log and swift-metrics.
 // Everything that needs swift-nio — the BoldSign-compatible mock server and the test suite
 // built on it — sits behind the default-enabled `MockServer` trait, so a consumer that
 // depends on this package with `traits: []` does not even resolve swift-nio.
@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -50,6 +51,7 @@ let package = Package(
                 "CurlTransport",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         .target(
@@ -94,6 +96,7 @@ let package = Package(
             dependencies: [
                 "BoldSignIDV", "BoldSignMockServer", "TestSupport",
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),
     ]

@@ -18,16 +18,26 @@ enum AtomicFileDelivery {
         guard let name = destination.lastComponent, name.string != "..", name.string != "." else {
             throw BoldSignError(.invalidRequest, "the destination \(destination) names no file", field: "destination")
         }
-        let directory = destination.removingLastComponent()
-        let directoryPath = directory.isEmpty ? FilePath(".") : directory
         if !replaceExisting, exists(destination) {
             throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
         }
-        let (temporary, fd) = try createTemporary(in: directoryPath, for: name.string)
-        var result: Result
+        return try await deliver(in: destination.removingLastComponent(), temporaryName: name.string, replaceExisting: replaceExisting,
+                                 write) { _ in destination }
+    }
+
+    /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
+    /// written (its extension comes from the image format): `destination` names it from `write`'s result.
+    static func deliver<Result>(
+        in directory: FilePath, temporaryName: String, replaceExisting: Bool,
+        _ write: (FileDescriptor) async throws -> Result,
+        destination: (Result) -> FilePath
+    ) async throws -> Result {
+        let directoryPath = directory.isEmpty ? FilePath(".") : directory
+        let (temporary, fd) = try createTemporary(in: directoryPath, for: temporaryName)
+        let result: Result
         do {
             result = try await write(fd)
-            try syncFile(fd, destination)
+            try syncFile(fd, directoryPath)
         } catch {
             try? fd.close()
             _ = unlink(temporary.string)
@@ -35,7 +45,7 @@ enum AtomicFileDelivery {
         }
         do {
             try fd.close()
-            try moveIntoPlace(temporary, destination, replaceExisting: replaceExisting)
+            try moveIntoPlace(temporary, destination(result), replaceExisting: replaceExisting)
         } catch {
             _ = unlink(temporary.string)
             throw error
@@ -86,11 +96,11 @@ enum AtomicFileDelivery {
         _ = unlink(temporary.string)
     }
 
-    private static func syncFile(_ fd: FileDescriptor, _ destination: FilePath) throws {
+    private static func syncFile(_ fd: FileDescriptor, _ directory: FilePath) throws {
         while fsync(fd.rawValue) != 0 {
             let error = Errno(rawValue: errno)
             guard error == .interrupted else {
-                throw BoldSignError(.outputFailed, "cannot sync the image for \(destination) to disk: \(error)", errno: error)
+                throw BoldSignError(.outputFailed, "cannot sync the image in \(directory) to disk: \(error)", errno: error)
             }
         }
     }

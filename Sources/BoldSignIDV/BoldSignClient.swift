@@ -1,4 +1,5 @@
 internal import CurlTransport
+import CoreMetrics
 import Logging
 import SystemPackage
 
@@ -19,9 +20,10 @@ import SystemPackage
 public final class BoldSignClient: Sendable {
     /// The configuration the client was created with.
     public let configuration: Configuration
-    private let baseURL: BaseURL
+    let baseURL: BaseURL
     private let engine: CurlEventLoop
-    private let logger: Logger
+    let executor: RequestExecutor
+    let logger: Logger
 
     /// Creates a client and starts its transfer thread.
     ///
@@ -37,11 +39,17 @@ public final class BoldSignClient: Sendable {
         }
         self.configuration = configuration
         self.logger = logger
+        let engine: CurlEventLoop
         do {
-            self.engine = try CurlEventLoop(maxConcurrentTransfers: configuration.maxConcurrentTransfers)
+            engine = try CurlEventLoop(maxConcurrentTransfers: configuration.maxConcurrentTransfers)
         } catch {
             throw BoldSignError(.transportFailed, error.message)
         }
+        self.engine = engine
+        self.executor = RequestExecutor(
+            engine: engine, credentials: configuration.credentials, retry: configuration.retry,
+            limiter: ClientRateLimiter(settings: configuration.rateLimiting),
+            metrics: ClientMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
     }
 
     deinit {
@@ -71,7 +79,7 @@ public final class BoldSignClient: Sendable {
             body: request.jsonBody,
             headers: commonHeaders(accept: "image/*, application/octet-stream, application/json;q=0.5"),
             options: transferOptions(maxBody: configuration.maxImageBytes))
-        let result = try await perform(transfer, into: fd, logger: logger, operation: "image")
+        let result = try await executor.execute(transfer, output: .fileDescriptor(fd), operation: "image", logger: logger)
         return ImageDownload(
             bytesWritten: result.bytesWritten,
             status: result.status,
@@ -107,30 +115,6 @@ public final class BoldSignClient: Sendable {
     }
 
     // MARK: - Shared plumbing
-
-    func perform(_ transfer: TransferRequest, into fd: FileDescriptor, logger: Logger, operation: String) async throws -> TransferResult {
-        let result: TransferResult
-        do {
-            result = try await engine.perform(transfer, sink: fd)
-        } catch let failure as TransferError {
-            let error = ResponseErrors.error(for: failure, credentials: configuration.credentials)
-            logger.debug("boldsign request failed", metadata: ["operation": "\(operation)", "error": "\(error)"])
-            throw error
-        }
-        var metadata: Logger.Metadata = [
-            "operation": "\(operation)", "status": "\(result.status)", "bytes": "\(result.bytesWritten)",
-            "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)",
-        ]
-        if let requestID = ResponseErrors.requestID(result) { metadata["request-id"] = "\(requestID)" }
-        guard (200..<300).contains(result.status) else {
-            let error = ResponseErrors.error(for: result, credentials: configuration.credentials)
-            metadata["error"] = "\(error)"
-            logger.debug("boldsign request refused", metadata: metadata)
-            throw error
-        }
-        logger.debug("boldsign request done", metadata: metadata)
-        return result
-    }
 
     func commonHeaders(accept: String) -> [String] {
         [configuration.credentials.headerLine, "Content-Type: application/json", "Accept: \(accept)"]

@@ -1,3 +1,4 @@
+import CoreMetrics
 import SystemPackage
 
 /// Everything a ``BoldSignClient`` needs to know, fixed for its lifetime.
@@ -99,6 +100,12 @@ public struct Configuration: Sendable {
     public var buffers = Buffers.default
     /// Refuse image bodies larger than this many bytes (nil: no limit).
     public var maxImageBytes: Int64?
+    /// Which failures are retried, how often and after how long.
+    public var retry = RetryPolicy.default
+    /// How the client keeps itself under the account's rate limit.
+    public var rateLimiting = RateLimiting.default
+    /// Where metrics go; nil uses the process-wide `MetricsSystem.factory`.
+    public var metricsFactory: (any MetricsFactory)?
 
     /// A configuration for one of BoldSign's regions.
     public init(region: Region = .us, credentials: Credentials) {

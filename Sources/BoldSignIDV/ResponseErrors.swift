@@ -1,3 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 internal import CurlTransport
 import SystemPackage
 
@@ -47,7 +52,11 @@ enum ResponseErrors {
         case 500...599: (.serverError, "the server failed")
         default: (.unexpectedStatus, "the server answered with an unexpected status")
         }
-        return BoldSignError(kind, detail, status: status, serverMessage: message, retryAfter: rateLimit?.retryAfter,
+        var retryAfter = rateLimit?.retryAfter
+        if status == 429, retryAfter == nil, let reset = rateLimit?.resetAt {
+            retryAfter = .milliseconds(max(0, Int64(reset.timeIntervalSinceNow * 1000)))
+        }
+        return BoldSignError(kind, detail, status: status, serverMessage: message, retryAfter: retryAfter,
                              rateLimit: rateLimit, requestID: requestID)
     }
 

@@ -212,11 +212,13 @@ public struct MockFixtures: Sendable, Hashable, Codable {
         public var respond: Response?
         /// Fail the first requests, then serve the file.
         public var failFirst: FailFirst?
+        /// Apply the latency, stall and close faults only to the first this-many requests (nil: to all).
+        public var firstRequests: Int?
 
         /// Creates a fault.
         public init(
             latencyMilliseconds: Int? = nil, stallAfterBytes: Int64? = nil, stallSeconds: Double? = nil,
-            closeAfterBytes: Int64? = nil, respond: Response? = nil, failFirst: FailFirst? = nil
+            closeAfterBytes: Int64? = nil, respond: Response? = nil, failFirst: FailFirst? = nil, firstRequests: Int? = nil
         ) {
             self.latencyMilliseconds = latencyMilliseconds
             self.stallAfterBytes = stallAfterBytes
@@ -224,6 +226,7 @@ public struct MockFixtures: Sendable, Hashable, Codable {
             self.closeAfterBytes = closeAfterBytes
             self.respond = respond
             self.failFirst = failFirst
+            self.firstRequests = firstRequests
         }
     }
 

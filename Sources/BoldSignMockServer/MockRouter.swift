@@ -100,11 +100,16 @@ struct MockRouter: Sendable {
         guard let file = signer.files.first(where: { $0.id == fileID }) else {
             return (Self.error(403, "Invalid file ID."), 0)
         }
-        let latency = file.fault?.latencyMilliseconds ?? 0
-        if let canned = cannedResponse(file.fault, key: "\(request.documentId)/\(file.id)") { return (canned, latency) }
+        let key = "\(request.documentId)/\(file.id)"
+        var fault = file.fault
+        if let first = fault?.firstRequests, !state.shouldFail(key: key + "/first", count: first) {
+            fault = MockFixtures.Fault(respond: fault?.respond, failFirst: fault?.failFirst)
+        }
+        let latency = fault?.latencyMilliseconds ?? 0
+        if let canned = cannedResponse(fault, key: key) { return (canned, latency) }
         var headers = [("Content-Type", file.contentType ?? file.format.contentType)]
         headers.append(("Content-Disposition", "attachment; filename=\"\(file.id).\(file.format == .png ? "png" : "jpg")\""))
-        return (.image(headers: headers, generator: file.generator, chunked: file.chunked, fault: file.fault), latency)
+        return (.image(headers: headers, generator: file.generator, chunked: file.chunked, fault: fault), latency)
     }
 
     private func report(_ request: ParsedRequest) -> (MockReply, Int) {

@@ -65,6 +65,11 @@ package final class CurlEventLoop: @unchecked Sendable {
 
     /// Runs `request`, writing a 2xx body into `sink`. Cancelling the calling task ends the transfer.
     package func perform(_ request: TransferRequest, sink: FileDescriptor) async throws -> TransferResult {
+        try await perform(request, into: .fileDescriptor(sink))
+    }
+
+    /// Runs `request`, sending a 2xx body to `sink`. Cancelling the calling task ends the transfer.
+    package func perform(_ request: TransferRequest, into sink: TransferSink) async throws -> TransferResult {
         let transfer = Transfer(request: request, sink: sink)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -255,7 +260,8 @@ package final class CurlEventLoop: @unchecked Sendable {
         }
         let result = TransferResult(
             status: status, headers: transfer.head.headers, bytesWritten: transfer.bytesWritten,
-            leadingBytes: transfer.leadingBytes, errorBody: transfer.errorBody, timing: timing, newConnections: connects)
+            leadingBytes: transfer.leadingBytes, errorBody: transfer.errorBody, body: transfer.memoryBody, timing: timing,
+            newConnections: connects)
         recycle(transfer)
         if let failure {
             finish(transfer, error: failure)

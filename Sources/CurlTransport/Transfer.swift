@@ -13,7 +13,7 @@ final class Transfer: @unchecked Sendable {
     static let leadingByteCount = 16
 
     let request: TransferRequest
-    let sink: FileDescriptor
+    let sink: TransferSink
     let cancelRequested = Atomic<Bool>(false)
 
     var continuation: CheckedContinuation<TransferResult, any Error>?
@@ -25,13 +25,15 @@ final class Transfer: @unchecked Sendable {
     private(set) var bytesReceived: Int64 = 0
     private(set) var leadingBytes: [UInt8] = []
     private(set) var errorBody: [UInt8] = []
+    /// A 2xx body kept in memory, for ``TransferSink/memory(limit:)``.
+    private(set) var memoryBody: [UInt8] = []
     /// Set by a callback that aborted the transfer; wins over libcurl's own code.
     private(set) var callbackFailure: TransferError?
     private var gathered = 0
     /// nil until the first body byte, then whether the body goes to the sink.
     private var bodyIsSuccess: Bool?
 
-    init(request: TransferRequest, sink: FileDescriptor) {
+    init(request: TransferRequest, sink: TransferSink) {
         self.request = request
         self.sink = sink
     }
@@ -60,15 +62,24 @@ final class Transfer: @unchecked Sendable {
         if leadingBytes.count < Self.leadingByteCount {
             leadingBytes.append(contentsOf: data.prefix(Self.leadingByteCount - leadingBytes.count))
         }
+        guard case .fileDescriptor(let fd) = sink else {
+            if case .memory(let limit) = sink, memoryBody.count + data.count > limit {
+                callbackFailure = TransferError(kind: .bodyTooLarge, message: "the response body exceeded the maximum of \(limit) bytes",
+                                                status: head.status)
+                return 0
+            }
+            memoryBody.append(contentsOf: data)
+            return data.count
+        }
         guard let handle, handle.gather.count > 0 else {
-            return write(data) ? data.count : 0
+            return write(data, to: fd) ? data.count : 0
         }
         let capacity = handle.gather.count
         if gathered + data.count > capacity {
             guard flush() else { return 0 }
         }
         if data.count >= capacity {
-            return write(data) ? data.count : 0
+            return write(data, to: fd) ? data.count : 0
         }
         if let base = data.baseAddress, let target = handle.gather.baseAddress {
             (target + gathered).copyMemory(from: base, byteCount: data.count)
@@ -80,15 +91,15 @@ final class Transfer: @unchecked Sendable {
     /// Writes out gathered body bytes; false (with ``callbackFailure`` set) when the sink failed.
     @discardableResult
     func flush() -> Bool {
-        guard gathered > 0, let base = handle?.gather.baseAddress else { return true }
-        let ok = write(UnsafeRawBufferPointer(start: base, count: gathered))
+        guard gathered > 0, let base = handle?.gather.baseAddress, case .fileDescriptor(let fd) = sink else { return true }
+        let ok = write(UnsafeRawBufferPointer(start: base, count: gathered), to: fd)
         gathered = 0
         return ok
     }
 
-    private func write(_ data: UnsafeRawBufferPointer) -> Bool {
+    private func write(_ data: UnsafeRawBufferPointer, to fd: FileDescriptor) -> Bool {
         guard let base = data.baseAddress, !data.isEmpty else { return true }
-        if let failure = FileDescriptorWriter.writeAll(sink, base, data.count) {
+        if let failure = FileDescriptorWriter.writeAll(fd, base, data.count) {
             callbackFailure = TransferError(kind: .output, message: "writing the response body failed: \(failure.description)",
                                             errno: failure.rawValue, bytesWritten: bytesWritten, status: head.status)
             return false
@@ -96,4 +107,12 @@ final class Transfer: @unchecked Sendable {
         bytesWritten += Int64(data.count)
         return true
     }
+}
+
+/// Where a 2xx body goes.
+package enum TransferSink: Sendable {
+    /// Into this descriptor, as it arrives; the caller owns it.
+    case fileDescriptor(FileDescriptor)
+    /// Into memory, for small JSON bodies; more than `limit` bytes fails the transfer.
+    case memory(limit: Int)
 }

@@ -11,6 +11,8 @@ package struct TransferResult: Sendable {
     package var leadingBytes: [UInt8]
     /// Up to 64 KiB of a non-2xx body.
     package var errorBody: [UInt8]
+    /// The 2xx body, for a memory sink (empty for a descriptor sink).
+    package var body: [UInt8]
     /// Timing as libcurl measured it.
     package var timing: TransferTiming
     /// New connections this transfer had to open (0 when it reused one).

@@ -91,7 +91,7 @@ import Testing
     }
 
     @Test func rateLimitedCarriesRetryAfterFromAServer429() async throws {
-        try await withClientAndServer { client, _ in
+        try await withClientAndServer(configure: { $0.retry = .none }) { client, _ in
             let directory = try TemporaryDirectory()
             let error = await expectError(.rateLimited) { try await download(client, "rate-limited", into: directory.path + "/out") }
             #expect(error?.retryAfter == .seconds(2))
@@ -100,7 +100,8 @@ import Testing
     }
 
     @Test func theServersOwnRateLimitGives429WithResetAndRetryAfter() async throws {
-        try await withClientAndServer(server: .init(rateLimit: .init(limit: 1, windowSeconds: 30))) { client, _ in
+        try await withClientAndServer(server: .init(rateLimit: .init(limit: 1, windowSeconds: 30)),
+                                      configure: { $0.retry = .none; $0.rateLimiting = .off }) { client, _ in
             let directory = try TemporaryDirectory()
             _ = try await download(client, frontFile, document: sampleDocument, signer: alex, into: directory.path + "/a")
             let error = await expectError(.rateLimited) {
@@ -130,7 +131,9 @@ import Testing
         let server = try await MockServer.start(.init())
         let port = server.port
         try await server.shutdown()
-        try await withBoldSignClient(configuration: .init(baseURL: "http://127.0.0.1:\(port)", credentials: .apiKey("k-1234"))) { client in
+        var configuration = Configuration(baseURL: "http://127.0.0.1:\(port)", credentials: .apiKey("k-1234"))
+        configuration.retry = .none
+        try await withBoldSignClient(configuration: configuration) { client in
             let directory = try TemporaryDirectory()
             let error = await expectError(.connectionFailed) {
                 try await download(client, frontFile, document: sampleDocument, signer: alex, into: directory.path + "/out")

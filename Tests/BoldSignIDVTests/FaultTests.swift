@@ -8,7 +8,7 @@ import Testing
 /// Faults on the wire and at the output: nothing lost, nothing half-written, no crash.
 @Suite struct FaultTests {
     @Test func aStallEndsWithAStallErrorAfterTheStallTimeout() async throws {
-        try await withClientAndServer(configure: { $0.timeouts.stall = .seconds(1) }) { client, _ in
+        try await withClientAndServer(configure: { $0.timeouts.stall = .seconds(1); $0.retry = .none }) { client, _ in
             let directory = try TemporaryDirectory()
             let started = ContinuousClock.now
             let error = await expectError(.stalled) {
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aDroppedConnectionLeavesAnExistingDestinationUntouchedAndNoTemporaryFile() async throws {
-        try await withClientAndServer { client, _ in
+        try await withClientAndServer(configure: { $0.retry = .none }) { client, _ in
             let directory = try TemporaryDirectory()
             let destination = directory.path + "/drop.jpg"
             try Data("previous".utf8).write(to: URL(fileURLWithPath: destination))

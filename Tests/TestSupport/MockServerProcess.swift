@@ -29,7 +29,7 @@ public final class MockServerProcess: @unchecked Sendable {
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let firstLine = await Task.detached {
+        let firstLine = try await onDedicatedThread {
             var bytes: [UInt8] = []
             while true {
                 let chunk = stdout.fileHandleForReading.availableData
@@ -38,7 +38,7 @@ public final class MockServerProcess: @unchecked Sendable {
                 if bytes.contains(UInt8(ascii: "\n")) { break }
             }
             return String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
-        }.value
+        }
         guard firstLine.hasPrefix("http") else {
             process.terminate()
             throw POSIXError(.EINVAL)
@@ -51,10 +51,11 @@ public final class MockServerProcess: @unchecked Sendable {
         kill(process.processIdentifier, signal)
         let process = self.process
         let pipe = stderrPipe
-        return await Task.detached {
+        let stopped = try? await onDedicatedThread {
             process.waitUntilExit()
             let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             return (process.terminationStatus, text)
-        }.value
+        }
+        return stopped ?? (-1, "")
     }
 }

@@ -1,32 +1,53 @@
 import Foundation
 
-/// Runs a program and reports its peak resident set size as the kernel counted it (`wait4`'s `ru_maxrss`).
-public enum PeakMemory {
-    /// The exit status and peak RSS in bytes of `executable` run to completion; stdout and stderr go to /dev/null.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> (status: Int32, peakRSS: Int) {
-        try await Task.detached {
-            var actions = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&actions)
-            defer { posix_spawn_file_actions_destroy(&actions) }
-            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-            let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-            defer {
-                argv.forEach { free($0) }
-                envp.forEach { free($0) }
+/// Measures the memory of child processes from `/proc`.
+///
+/// Not `wait4`'s `ru_maxrss`: a child started with `posix_spawn` (a vfork-style clone) inherits the
+/// parent's high-water mark until it execs, so a large test process inflates it at random.
+public enum PeakMemory {}
+
+extension PeakMemory {
+    /// Memory figures of a finished child: the kernel's peak RSS, and peaks of its parts sampled every 5 ms.
+    public struct Sampled: Sendable {
+        /// Exit status.
+        public var status: Int32
+        /// The largest sampled `VmHWM` (the kernel's own peak of the exec'd image, so no spike between samples is missed).
+        public var peakRSS: Int
+        /// Largest sampled `RssAnon` (heap, stacks, buffers: what grows if a body were held in memory).
+        public var peakAnonymous: Int
+        /// Largest sampled `RssFile` (shared-library pages: noise that depends on the page cache).
+        public var peakFileBacked: Int
+    }
+
+    /// Runs `executable`, sampling `/proc/PID/status` until it exits.
+    public static func runSampling(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Sampled {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        var sample = Sampled(status: 0, peakRSS: 0, peakAnonymous: 0, peakFileBacked: 0)
+        while process.isRunning {
+            if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
+                for line in status.split(separator: "\n") {
+                    let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+                    guard parts.count >= 2, let kib = Int(parts[1]) else { continue }
+                    switch parts[0] {
+                    case "VmHWM:": sample.peakRSS = max(sample.peakRSS, kib * 1024)
+                    case "RssAnon:": sample.peakAnonymous = max(sample.peakAnonymous, kib * 1024)
+                    case "RssFile:": sample.peakFileBacked = max(sample.peakFileBacked, kib * 1024)
+                    default: break
+                    }
+                }
             }
-            var pid: pid_t = 0
-            let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
-            guard spawned == 0 else { throw POSIXError(.init(rawValue: spawned) ?? .EINVAL) }
-            var status: Int32 = 0
-            var usage = rusage()
-            while wait4(pid, &status, 0, &usage) < 0 {
-                guard errno == EINTR else { throw POSIXError(.init(rawValue: errno) ?? .ECHILD) }
-            }
-            let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-            return (exitStatus, usage.ru_maxrss * 1024)
-        }.value
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        process.waitUntilExit()
+        sample.status = process.terminationStatus
+        return sample
     }
 }

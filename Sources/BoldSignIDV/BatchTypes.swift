@@ -1,0 +1,121 @@
+import SystemPackage
+
+/// One image of a batch and where it goes.
+public struct BatchItem: Sendable, Hashable {
+    /// What to download.
+    public var request: ImageRequest
+    /// The file to write (atomically; see ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)``).
+    public var destination: FilePath
+
+    /// Creates an item.
+    public init(request: ImageRequest, destination: FilePath) {
+        self.request = request
+        self.destination = destination
+    }
+}
+
+/// How a batch runs.
+public struct BatchOptions: Sendable, Hashable {
+    /// Downloads in flight at once (also bounded by ``Configuration/maxConcurrentTransfers``).
+    public var concurrency: Int
+    /// Skip an item whose destination already exists — it is complete, since files only ever appear
+    /// complete — so an interrupted batch resumes where it stopped. When false, such an item fails with
+    /// ``BoldSignError/Kind/destinationExists`` unless ``replaceExisting`` is set.
+    public var skipExisting: Bool
+    /// Download again and replace existing destinations.
+    public var replaceExisting: Bool
+
+    /// Creates options.
+    public init(concurrency: Int = 4, skipExisting: Bool = true, replaceExisting: Bool = false) {
+        self.concurrency = max(1, concurrency)
+        self.skipExisting = skipExisting
+        self.replaceExisting = replaceExisting
+    }
+}
+
+/// What happened to one item of a batch.
+public struct BatchOutcome: Sendable {
+    /// How the item ended.
+    public enum Result: Sendable {
+        /// Downloaded now.
+        case downloaded(ImageDownload)
+        /// Its destination already existed; nothing was sent.
+        case skipped
+        /// It failed; the batch went on.
+        case failed(BoldSignError)
+    }
+
+    /// The item's position in the input sequence, from 0.
+    public var index: Int
+    /// The item.
+    public var item: BatchItem
+    /// How it ended.
+    public var result: Result
+    /// The batch's progress including this item.
+    public var progress: BatchProgress
+}
+
+/// Counters of a running batch.
+public struct BatchProgress: Sendable, Hashable {
+    /// Items finished in any way.
+    public var completed = 0
+    /// Items downloaded.
+    public var downloaded = 0
+    /// Items skipped because their destination existed.
+    public var skipped = 0
+    /// Items that failed.
+    public var failed = 0
+    /// Image bytes downloaded.
+    public var bytes: Int64 = 0
+    /// Items downloading now.
+    public var inFlight = 0
+
+    /// Creates empty counters.
+    public init() {}
+}
+
+extension BoldSignClient {
+    /// Downloads many images, yielding each item's outcome as it finishes.
+    ///
+    /// Items are pulled from `items` lazily, at most `options.concurrency` at a time, so memory does not grow
+    /// with the number still queued. A failed item does not stop the batch. Cancelling the task that iterates
+    /// cancels the downloads in flight (their outcomes say so) and pulls no further items; so does ending the
+    /// iteration early. All requests share the client's rate limiter and retry policy.
+    ///
+    /// ```swift
+    /// for try await outcome in client.downloadBatch(items, options: .init(concurrency: 8)) {
+    ///     if case .failed(let error) = outcome.result { print(outcome.item.destination, error) }
+    /// }
+    /// ```
+    public func downloadBatch<Items: Sequence & Sendable>(
+        _ items: Items, options: BatchOptions = BatchOptions()
+    ) -> BatchDownload<Items> where Items.Element == BatchItem {
+        BatchDownload(client: self, items: items, options: options)
+    }
+}
+
+/// The outcomes of a batch, in completion order. Iterate it once.
+public struct BatchDownload<Items: Sequence & Sendable>: AsyncSequence, Sendable where Items.Element == BatchItem {
+    /// Each item's outcome.
+    public typealias Element = BatchOutcome
+
+    let client: BoldSignClient
+    let items: Items
+    let options: BatchOptions
+
+    /// Starts the batch.
+    public func makeAsyncIterator() -> Iterator {
+        Iterator(driver: BatchDriver(client: client, items: items.makeIterator(), options: options))
+    }
+
+    /// Yields outcomes until every item is done.
+    public struct Iterator: AsyncIteratorProtocol {
+        let driver: BatchDriver<Items.Iterator>
+
+        /// The next finished item, or nil when all are done (or the iterating task was cancelled and the
+        /// downloads in flight have reported).
+        public mutating func next() async -> BatchOutcome? {
+            await driver.next()
+        }
+    }
+}

@@ -1,0 +1,62 @@
+import Logging
+import SystemPackage
+
+/// One image of a whole-signer download.
+public struct SavedImage: Sendable, Hashable {
+    /// Which image of the report this is.
+    public var file: ImageFile
+    /// Where it is.
+    public var path: FilePath
+    /// Its size in bytes.
+    public var bytes: Int64
+    /// Its format (from the first bytes, or the file name's extension when it was skipped).
+    public var format: ImageFormat
+    /// True when the file was already there and was not downloaded again.
+    public var skipped: Bool
+}
+
+extension BoldSignClient {
+    /// Downloads every image of one signer into `directory`: the report first, then each document photo
+    /// and the selfie.
+    ///
+    /// File names are stable: `document-1.<ext>`, `document-2.<ext>` … in the report's order, then
+    /// `selfie.<ext>`, where `<ext>` comes from the image's first bytes (`jpg`, `png`, `gif`, `webp`, or `bin`).
+    /// Each file is written atomically (see ``downloadImage(_:to:replaceExisting:logger:)``), so a file that
+    /// exists is complete: a second run skips it without a request, which makes an interrupted run resumable.
+    ///
+    /// - Returns: One entry per image, in the report's order.
+    /// - Throws: ``BoldSignError``; images saved before the failure stay saved.
+    public func downloadAllImages(
+        documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, to directory: FilePath,
+        logger: Logger? = nil
+    ) async throws -> [SavedImage] {
+        let report = try await report(documentID: documentID, signer: signer, order: order, onBehalfOf: onBehalfOf, logger: logger)
+        var saved: [SavedImage] = []
+        for file in report.imageFiles {
+            let base = file.role.description
+            if let existing = Self.existingImage(named: base, in: directory) {
+                saved.append(SavedImage(file: file, path: existing.path, bytes: existing.size, format: existing.format, skipped: true))
+                continue
+            }
+            let request = ImageRequest(documentID: documentID, signer: signer, order: order, fileID: file.fileID, onBehalfOf: onBehalfOf)
+            try request.validate()
+            let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false) { fd in
+                try await downloadImage(request, into: fd, logger: logger)
+            } destination: { download in
+                directory.appending("\(base).\(download.format.fileExtension)")
+            }
+            saved.append(SavedImage(file: file, path: directory.appending("\(base).\(download.format.fileExtension)"),
+                                    bytes: download.bytesWritten, format: download.format, skipped: false))
+        }
+        return saved
+    }
+
+    /// A complete earlier download of `base` (any known extension) in `directory`.
+    static func existingImage(named base: String, in directory: FilePath) -> (path: FilePath, size: Int64, format: ImageFormat)? {
+        for format in ImageFormat.allCases {
+            let path = directory.appending("\(base).\(format.fileExtension)")
+            if let size = FileSize.of(path) { return (path, size, format) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,66 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+internal import CurlTransport
+import Logging
+
+extension BoldSignClient {
+    /// The largest report body accepted; real reports are a few hundred bytes.
+    static let maxReportBytes = 1 << 20
+
+    /// Fetches the identity-verification report of one signer: `POST /v1/identityVerification/report`.
+    ///
+    /// - Parameters:
+    ///   - documentID: The document's id (a UUID).
+    ///   - signer: The signer, by email or by phone.
+    ///   - order: The signer's order on the document.
+    ///   - onBehalfOf: The sender identity to act on behalf of, if any.
+    /// - Returns: The decoded report; its ``IdentityVerificationReport/imageFiles`` are the file ids to download.
+    /// - Throws: ``BoldSignError``; a body that is not a report is ``BoldSignError/Kind/decodingFailed`` with the status
+    ///   and the start of the body in its message.
+    public func report(
+        documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, logger: Logger? = nil
+    ) async throws -> IdentityVerificationReport {
+        try RequestValidation.documentID(documentID)
+        try RequestValidation.signer(signer)
+        try RequestValidation.order(order)
+        if let onBehalfOf { try RequestValidation.text(onBehalfOf, field: "onBehalfOf") }
+        var body = JSONObjectWriter()
+        RequestValidation.write(signer, order: order, into: &body)
+        if let onBehalfOf { body.add("onBehalfOf", onBehalfOf) }
+        let transfer = TransferRequest(
+            url: baseURL.string + "/v1/identityVerification/report?documentId=" + PercentEncoding.queryValue(documentID),
+            body: body.result,
+            headers: commonHeaders(accept: "application/json"),
+            options: transferOptions(maxBody: Int64(Self.maxReportBytes)))
+        let result = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: "report",
+                                                 logger: logger ?? self.logger)
+        return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result))
+    }
+}
+
+/// Decodes report bodies, turning anything undecodable into a clear error.
+enum ReportDecoder {
+    static func decode(_ body: [UInt8], status: Int, requestID: String? = nil) throws -> IdentityVerificationReport {
+        do {
+            return try JSONDecoder().decode(IdentityVerificationReport.self, from: Data(body))
+        } catch {
+            let snippet = ErrorMessageDecoder.clean(String(decoding: body.prefix(200), as: UTF8.self))
+            throw BoldSignError(.decodingFailed, "the report is not valid JSON of the expected shape (\(Self.describe(error))); body starts: \(snippet.isEmpty ? "<empty>" : snippet)",
+                                status: status, requestID: requestID)
+        }
+    }
+
+    private static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context), .dataCorrupted(let context):
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}

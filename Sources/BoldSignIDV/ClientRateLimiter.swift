@@ -1,0 +1,41 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Synchronization
+
+/// The client-wide rate limiter: ``RateLimitState`` behind a mutex, with waiting done by sleeping tasks.
+final class ClientRateLimiter: Sendable {
+    private let state: Mutex<RateLimitState>
+    private let maxWait: Duration?
+
+    init(settings: RateLimiting) {
+        state = Mutex(RateLimitState(settings: settings))
+        maxWait = settings.maxWait
+    }
+
+    /// Waits until a request may go; returns how long it waited.
+    ///
+    /// - Throws: `CancellationError` when the task is cancelled while waiting; ``BoldSignError`` (rate limited)
+    ///   when the wait would exceed ``RateLimiting/maxWait``.
+    func acquire() async throws -> Duration {
+        let clock = ContinuousClock()
+        let started = clock.now
+        while true {
+            let wait = state.withLock { $0.acquire(now: Date().timeIntervalSince1970) }
+            guard let wait else { return clock.now - started }
+            let delay = Duration.milliseconds(Int64((wait * 1000).rounded(.up)))
+            if let maxWait, clock.now - started + delay > maxWait {
+                throw BoldSignError(.rateLimited, "the client-side rate limiter would make this request wait \(Int(wait.rounded(.up))) s",
+                                    retryAfter: delay)
+            }
+            try await Task.sleep(for: min(delay, .seconds(5)))
+        }
+    }
+
+    /// Records a finished request.
+    func release(_ report: RateLimitStatus?, status: Int?) {
+        state.withLock { $0.release(report, status: status, now: Date().timeIntervalSince1970) }
+    }
+}

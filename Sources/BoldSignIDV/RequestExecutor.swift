@@ -1,0 +1,105 @@
+internal import CurlTransport
+import Logging
+import SystemPackage
+
+/// Runs one API request to completion: rate limiter, transfer, error mapping, retries, metrics.
+struct RequestExecutor: Sendable {
+    enum Output {
+        case fileDescriptor(FileDescriptor)
+        case memory(limit: Int)
+    }
+
+    let engine: CurlEventLoop
+    let credentials: Credentials
+    let retry: RetryPolicy
+    let limiter: ClientRateLimiter
+    let metrics: ClientMetrics
+
+    func execute(_ transfer: TransferRequest, output: Output, operation: String, logger: Logger) async throws -> TransferResult {
+        let rewinder: OutputRewinder?
+        let sink: TransferSink
+        switch output {
+        case .fileDescriptor(let fd):
+            rewinder = OutputRewinder(fd)
+            sink = .fileDescriptor(fd)
+        case .memory(let limit):
+            rewinder = nil
+            sink = .memory(limit: limit)
+        }
+        let clock = ContinuousClock()
+        var attempt = 1
+        while true {
+            let error: BoldSignError
+            do {
+                let waited = try await limiter.acquire()
+                metrics.limiterWait.recordNanoseconds(Int64(waited.seconds * 1e9))
+                if waited > .milliseconds(100) {
+                    logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation)", "waited-ms": "\(waited.milliseconds)"])
+                }
+            } catch let limited as BoldSignError {
+                metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
+                throw limited
+            } catch {
+                metrics.request(operation, outcome: "cancelled")
+                throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
+            }
+            metrics.inFlight.increment()
+            let started = clock.now
+            do {
+                let result = try await engine.perform(transfer, into: sink)
+                let report = RateLimitStatus(headers: result.headers)
+                limiter.release(report, status: result.status)
+                metrics.inFlight.decrement()
+                metrics.duration(operation, clock.now - started)
+                if result.status == 429 { metrics.rateLimited.increment() }
+                if (200..<300).contains(result.status) {
+                    metrics.request(operation, outcome: "success")
+                    metrics.bytes(operation, max(result.bytesWritten, Int64(result.body.count)))
+                    logger.debug("boldsign request done", metadata: Self.metadata(operation, result, attempt: attempt))
+                    return result
+                }
+                error = ResponseErrors.error(for: result, credentials: credentials)
+            } catch let failure as TransferError {
+                limiter.release(nil, status: nil)
+                metrics.inFlight.decrement()
+                metrics.duration(operation, clock.now - started)
+                error = ResponseErrors.error(for: failure, credentials: credentials)
+            }
+            metrics.request(operation, outcome: ClientMetrics.outcome(of: error))
+            let rewindable = rewinder?.isRewindable ?? (output.isMemory)
+            guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable) else {
+                logger.debug("boldsign request failed", metadata: ["operation": "\(operation)", "attempt": "\(attempt)", "error": "\(error)"])
+                throw error
+            }
+            if error.bytesWritten > 0, rewinder?.rewind() != true {
+                throw error
+            }
+            metrics.retry(operation)
+            logger.debug("boldsign request will be retried", metadata: [
+                "operation": "\(operation)", "attempt": "\(attempt)", "delay-ms": "\(delay.milliseconds)", "error": "\(error)",
+            ])
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw BoldSignError(.cancelled, "the request was cancelled while waiting to retry (last error: \(error))")
+            }
+            attempt += 1
+        }
+    }
+
+    private static func metadata(_ operation: String, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
+        var metadata: Logger.Metadata = [
+            "operation": "\(operation)", "status": "\(result.status)", "bytes": "\(max(result.bytesWritten, Int64(result.body.count)))",
+            "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)", "attempt": "\(attempt)",
+        ]
+        if let requestID = ResponseErrors.requestID(result) { metadata["request-id"] = "\(requestID)" }
+        return metadata
+    }
+}
+
+extension RequestExecutor.Output {
+    var isMemory: Bool {
+        if case .memory = self { return true }
+        return false
+    }
+}
