@@ -88,6 +88,10 @@ let package = Package(
             dependencies: ["BoldSignMockServer", "TestSupport"]
         ),
         .testTarget(
+            name: "CommandLineToolTests",
+            dependencies: ["BoldSignMockServer", "TestSupport"]
+        ),
+        .testTarget(
             name: "CurlTransportTests",
             dependencies: ["CurlTransport", "BoldSignMockServer", "TestSupport"]
         ),

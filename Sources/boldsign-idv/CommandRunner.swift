@@ -2,34 +2,42 @@ import ArgumentParser
 import BoldSignIDV
 import Foundation
 import Logging
+import SystemPackage
 
 /// Runs a command body with a client, and turns its outcome into output and an exit status.
 enum CommandRunner {
+    typealias Outcome = (json: [String: Any], text: String, status: ExitStatus)
+
     static func run(
-        global: GlobalOptions,
-        _ body: (BoldSignClient) async throws -> (json: [String: Any], text: String)
+        global: GlobalOptions, concurrency: Int? = nil,
+        _ body: (BoldSignClient) async throws -> Outcome
     ) async throws {
+        let outcome: SendableOutcome
         do {
-            let configuration = try global.configuration()
+            var configuration = try global.configuration()
+            if let concurrency { configuration.maxConcurrentTransfers = concurrency }
             var logger = Logger(label: "boldsign-idv") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = global.verbose ? .debug : .warning
-            let (json, text) = try await withBoldSignClient(configuration: configuration, logger: logger) { client in
-                let outcome = try await body(client)
-                return (SendableJSON(outcome.json), outcome.text)
-            }
-            if global.json {
-                printJSON(json.value)
-            } else if !global.quiet {
-                FileHandle.standardError.write(Data((text + "\n").utf8))
+            outcome = try await withBoldSignClient(configuration: configuration, logger: logger) { client in
+                SendableOutcome(try await body(client))
             }
         } catch let error as BoldSignError {
             throw fail(ExitStatus(for: error), "\(error)", global: global)
         } catch let error as CLIError {
             throw fail(error.status, error.message, global: global)
         }
+        var json = outcome.value.json
+        json["exitCode"] = Int(outcome.value.status.rawValue)
+        if global.json {
+            printJSON(json)
+        } else if !global.quiet {
+            FileHandle.standardError.write(Data((outcome.value.text + "\n").utf8))
+        }
+        if outcome.value.status != .success { throw outcome.value.status.exitCode }
     }
 
-    private static func fail(_ status: ExitStatus, _ message: String, global: GlobalOptions) -> ExitCode {
+    /// Reports a failure on stderr (and as JSON with `--json`) and returns the exit code to throw.
+    static func fail(_ status: ExitStatus, _ message: String, global: GlobalOptions) -> ExitCode {
         FileHandle.standardError.write(Data("boldsign-idv: \(message)\n".utf8))
         if global.json { printJSON(["status": "error", "exitCode": Int(status.rawValue), "error": message]) }
         return status.exitCode
@@ -39,10 +47,24 @@ enum CommandRunner {
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
         FileHandle.standardOutput.write(data + Data("\n".utf8))
     }
+
+    /// Creates `root` and every parent of `paths` below it, owner-only.
+    static func createDirectories(for paths: [FilePath], root: FilePath, global: GlobalOptions) throws {
+        var directories = Set([root.string])
+        for path in paths { directories.insert(path.removingLastComponent().string) }
+        for directory in directories.sorted() {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw fail(.outputError, "cannot create directory \(directory): \(error.localizedDescription)", global: global)
+            }
+        }
+    }
 }
 
-/// A JSON object handed out of the client's scope; built and read on one task.
-struct SendableJSON: @unchecked Sendable {
-    let value: [String: Any]
-    init(_ value: [String: Any]) { self.value = value }
+/// A command's outcome handed out of the client's scope; built and read on one task.
+struct SendableOutcome: @unchecked Sendable {
+    let value: CommandRunner.Outcome
+    init(_ value: CommandRunner.Outcome) { self.value = value }
 }

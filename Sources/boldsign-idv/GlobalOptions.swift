@@ -23,6 +23,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Seconds without progress before giving up.")
     var stallTimeout: Int = 30
 
+    @Option(help: "Retries after the first attempt for 429, 502-504 and connection failures.")
+    var retries: Int = 3
+
     @Flag(help: "Print one JSON result object on stdout.")
     var json = false
 
@@ -35,6 +38,7 @@ struct GlobalOptions: ParsableArguments {
     func validate() throws {
         guard Configuration.Region(rawValue: region) != nil else { throw ValidationError("--region must be us, eu, ca or au") }
         guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard (0...20).contains(retries) else { throw ValidationError("--retries must be 0...20") }
     }
 
     /// Builds the client configuration from flags and the environment.
@@ -62,6 +66,7 @@ struct GlobalOptions: ParsableArguments {
         configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.timeouts.stall = .seconds(stallTimeout)
         configuration.userAgent = "boldsign-idv-cli/0.1"
+        configuration.retry.maxAttempts = retries + 1
         return configuration
     }
 }

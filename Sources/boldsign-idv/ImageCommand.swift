@@ -36,10 +36,9 @@ struct ImageCommand: AsyncParsableCommand {
             }
             let summary: [String: Any] = [
                 "status": "ok", "path": output, "bytes": result.bytesWritten, "format": result.format.rawValue,
-                "contentType": result.contentType ?? NSNull(), "seconds": Double(result.timing.total.components.attoseconds) / 1e18
-                    + Double(result.timing.total.components.seconds),
+                "contentType": result.contentType ?? NSNull(), "seconds": result.timing.total.seconds,
             ]
-            return (summary, "\(result.bytesWritten) bytes (\(result.format.rawValue)) -> \(output)")
+            return (summary, "\(result.bytesWritten) bytes (\(result.format.rawValue)) -> \(output)", .success)
         }
     }
 }

@@ -1,0 +1,106 @@
+import ArgumentParser
+import BoldSignIDV
+import Foundation
+import SystemPackage
+
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Download every image a manifest lists (JSON Lines or CSV); resumable.",
+        discussion: """
+            Manifest fields: documentId, emailId or countryCode + phoneNumber, order, fileId, onBehalfOf, and an optional \
+            output (a relative path under --output-dir; default <documentId>_<fileId>). Files that exist are complete and \
+            are skipped, so re-running an interrupted batch resumes it.
+
+            \(ExitStatus.helpText)
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The manifest file.")
+    var manifest: String
+
+    @Option(help: "Directory for the images (created if missing).")
+    var outputDir: String
+
+    @Option(help: "Downloads at once.")
+    var concurrency: Int = 4
+
+    @Option(help: "Write one JSON line per item here (status, path, bytes, error).")
+    var reportFile: String?
+
+    @Flag(help: "Download again and replace files that exist.")
+    var overwrite = false
+
+    func validate() throws {
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1...64") }
+    }
+
+    func run() async throws {
+        let directory = FilePath(outputDir)
+        let items: [BatchItem]
+        do {
+            items = try Manifest.load(manifest, outputDirectory: directory)
+        } catch let problem as Manifest.Problem {
+            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(problem)", global: global)
+        }
+        try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global)
+        let report = try reportFile.map { try ReportFileWriter(path: $0) }
+        let quiet = global.quiet
+        let progress = ProgressDisplay(enabled: !quiet && !global.json, total: items.count)
+        try await CommandRunner.run(global: global, concurrency: concurrency) { client in
+            var last = BatchProgress()
+            for await outcome in client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) {
+                last = outcome.progress
+                report?.write(outcome)
+                progress.update(outcome.progress)
+                if case .failed(let error) = outcome.result, !quiet {
+                    progress.message("\(outcome.item.destination): \(error)")
+                }
+            }
+            progress.finish()
+            report?.close()
+            let summary: [String: Any] = [
+                "status": last.failed == 0 ? "ok" : "partial", "items": items.count, "downloaded": last.downloaded,
+                "skipped": last.skipped, "failed": last.failed, "bytes": last.bytes,
+            ]
+            let text = "\(items.count) items: \(last.downloaded) downloaded, \(last.skipped) skipped, \(last.failed) failed, \(last.bytes) bytes"
+            return (summary, text, last.failed == 0 ? .success : .partialFailure)
+        }
+    }
+}
+
+/// `--report-file`: one JSON object per line and item.
+final class ReportFileWriter: @unchecked Sendable {
+    private let handle: FileHandle
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: path) else {
+            throw CLIError(.outputError, "cannot write the report file \(path)")
+        }
+        self.handle = handle
+    }
+
+    func write(_ outcome: BatchOutcome) {
+        var line: [String: Any] = ["index": outcome.index, "path": outcome.item.destination.string]
+        switch outcome.result {
+        case .downloaded(let download):
+            line["status"] = "downloaded"
+            line["bytes"] = download.bytesWritten
+            line["format"] = download.format.rawValue
+        case .skipped:
+            line["status"] = "skipped"
+        case .failed(let error):
+            line["status"] = "failed"
+            line["error"] = "\(error)"
+            line["exitCode"] = Int(ExitStatus(for: error).rawValue)
+            if let status = error.status { line["httpStatus"] = status }
+        }
+        if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
+            handle.write(data + Data("\n".utf8))
+        }
+    }
+
+    func close() { try? handle.close() }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import BoldSignIDV
+import Foundation
+import SystemPackage
+
+struct FetchAllCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fetch-all",
+        abstract: "Download every image of a signer: document-1.<ext>, document-2.<ext> …, selfie.<ext>.",
+        discussion: "Images already there are skipped, so a re-run resumes.\n\n" + ExitStatus.helpText)
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var signerOptions: SignerOptions
+
+    @Option(help: "The document id.")
+    var documentId: String
+
+    @Option(help: "Directory for the images (created if missing).")
+    var outputDir: String
+
+    func run() async throws {
+        try CommandRunner.createDirectories(for: [], root: FilePath(outputDir), global: global)
+        try await CommandRunner.run(global: global) { client in
+            let saved = try await client.downloadAllImages(documentID: documentId, signer: signerOptions.signer, order: signerOptions.order,
+                                                           onBehalfOf: signerOptions.onBehalfOf, to: FilePath(outputDir))
+            let files: [[String: Any]] = saved.map {
+                ["role": $0.file.role.description, "fileId": $0.file.fileID, "path": $0.path.string, "bytes": $0.bytes,
+                 "format": $0.format.rawValue, "skipped": $0.skipped]
+            }
+            let text = saved.map { "\($0.path) \($0.bytes) bytes\($0.skipped ? " (already there)" : "")" }.joined(separator: "\n")
+            return (["status": "ok", "files": files], text.isEmpty ? "no images in the report" : text, .success)
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import BoldSignIDV
+import Foundation
+
+/// A one-line progress bar on stderr — only when stderr is a terminal, so logs and pipes stay clean.
+final class ProgressDisplay: @unchecked Sendable {
+    private let enabled: Bool
+    private let total: Int
+    private let started = ContinuousClock.now
+    private var lastDraw = ContinuousClock.now - .seconds(1)
+
+    init(enabled: Bool, total: Int) {
+        self.enabled = enabled && isatty(STDERR_FILENO) == 1
+        self.total = total
+    }
+
+    func update(_ progress: BatchProgress) {
+        guard enabled, ContinuousClock.now - lastDraw >= .milliseconds(100) || progress.completed == total else { return }
+        lastDraw = ContinuousClock.now
+        let elapsed = max(0.001, (ContinuousClock.now - started).seconds)
+        let rate = Double(progress.bytes) / elapsed
+        let done = Double(progress.completed) / Double(max(1, total))
+        let width = 24
+        let filled = Int(done * Double(width))
+        let eta = progress.completed > 0 ? elapsed / Double(progress.completed) * Double(total - progress.completed) : 0
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let line = String(format: "\r[%@] %d/%d items  %@  %@/s  ETA %ds ", bar, progress.completed, total,
+                          Self.bytes(Double(progress.bytes)), Self.bytes(rate), Int(eta))
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func message(_ text: String) {
+        let prefix = enabled ? "\r\u{1B}[K" : ""
+        FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    private static func bytes(_ value: Double) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = value
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return String(format: unit == 0 ? "%.0f %@" : "%.1f %@", value, units[unit])
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

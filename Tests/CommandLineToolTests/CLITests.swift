@@ -1,0 +1,247 @@
+import BoldSignMockServer
+import Foundation
+import TestSupport
+import Testing
+
+/// The built `boldsign-idv` binary, run as a user would, against the mock.
+@Suite struct CLITests {
+    static let key = "cli-secret-key-5f3a9"
+    static let fixtures: MockFixtures = {
+        var fixtures = MockFixtures.default
+        fixtures.credentials.apiKeys.append(key)
+        fixtures.documents[1].signers[0].files.append(.init(id: "small", format: .png, size: 3000, seed: 77))
+        fixtures.documents[1].signers[0].files.append(.init(id: "slow", size: 3000, seed: 78, fault: .init(latencyMilliseconds: 60)))
+        return fixtures
+    }()
+
+    private func cli(_ arguments: [String], server: MockServer, key: String = CLITests.key) async throws -> ChildProcess.Output {
+        try await ChildProcess.run(TestPaths.product("boldsign-idv"), arguments,
+                                   environment: ["BOLDSIGN_API_KEY": key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"])
+    }
+
+    private func json(_ output: ChildProcess.Output) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: output.stdout)) as? [String: Any]
+    }
+
+    private func withServer(_ configuration: MockServer.Configuration = .init(fixtures: CLITests.fixtures),
+                            _ body: (MockServer) async throws -> Void) async throws {
+        let server = try await MockServer.start(configuration)
+        do { try await body(server) } catch { try? await server.shutdown(); throw error }
+        try await server.shutdown()
+    }
+
+    @Test func imageToAFileAndToStdoutWithJSON() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/one.jpg"
+            let run = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",
+                                     "--file-id", "image-1m", "--output", path, "--json"], server: server)
+            #expect(run.status == 0, "\(run.stderr)")
+            let result = try #require(json(run))
+            #expect(result["bytes"] as? Int == 1 << 20 && result["format"] as? String == "jpeg" && result["exitCode"] as? Int == 0)
+            #expect(try await ChildProcess.sha256(ofFile: path) == MockFixtures.defaultSHA256["image-1m"])
+            let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
+            #expect(mode.intValue & 0o777 == 0o600)
+
+            let piped = try await ChildProcess.shell(
+                "'\(TestPaths.product("boldsign-idv"))' image --document-id \(MockFixtures.largeDocumentID) --email bulk@example.com "
+                    + "--file-id image-1m --output - | sha256sum",
+                environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"])
+            #expect(piped.text.prefix(64) == MockFixtures.defaultSHA256["image-1m"]?[...])
+
+            let again = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",
+                                       "--file-id", "image-1m", "--output", path], server: server)
+            #expect(again.status == 73)
+            #expect(again.stderr.contains("exists"))
+        }
+    }
+
+    @Test func reportAndFetchAll() async throws {
+        try await withServer { server in
+            let report = try await cli(["report", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com"], server: server)
+            #expect(report.status == 0)
+            let body = try #require(json(report))
+            #expect((body["document"] as? [String: Any])?["selfieFile"] as? String == "c1d7e0a4-2f3b-4e59-b6a8-1f0e9d8c7b6a")
+            #expect(body["verifiedDate"] as? String == "2026-01-15T10:30:00Z")
+
+            let directory = try TemporaryDirectory()
+            let fetch = try await cli(["fetch-all", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com",
+                                       "--output-dir", directory.path + "/images", "--json"], server: server)
+            #expect(fetch.status == 0, "\(fetch.stderr)")
+            let files = try #require(json(fetch)?["files"] as? [[String: Any]])
+            #expect(files.compactMap { $0["role"] as? String } == ["document-1", "document-2", "selfie"])
+            let refetch = try await cli(["fetch-all", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com",
+                                         "--output-dir", directory.path + "/images", "--json"], server: server)
+            #expect((json(refetch)?["files"] as? [[String: Any]])?.allSatisfy { $0["skipped"] as? Bool == true } == true)
+            #expect(server.statistics.imageRequests == 3)
+        }
+    }
+
+    @Test(arguments: [
+        (["--file-id", "no-such-file"], [String: String](), 77),
+        (["--file-id", "image-1m"], ["BOLDSIGN_API_KEY": "wrong-key"], 77),
+        (["--file-id", "image-1m", "--document-id", "nope"], [:], 65),
+        (["--file-id", "image-1m"], ["BOLDSIGN_BASE_URL": "http://127.0.0.1:1"], 69),
+        (["--file-id", "image-1m", "--base-url", "http://10.1.2.3"], [:], 65),
+    ] as [([String], [String: String], Int32)])
+    func exitCodesFollowRealConditions(extra: [String], environment: [String: String], expected: Int32) async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            var arguments = ["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com", "--retries", "0",
+                             "--output", directory.path + "/x"]
+            if let index = extra.firstIndex(of: "--document-id") {
+                arguments[2] = extra[index + 1]
+                arguments += extra.filter { $0 != "--document-id" && $0 != extra[index + 1] }
+            } else {
+                arguments += extra
+            }
+            var env = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"]
+            env.merge(environment) { $1 }
+            let run = try await ChildProcess.run(TestPaths.product("boldsign-idv"), arguments, environment: env)
+            #expect(run.status == expected, "\(run.stderr)")
+            #expect(run.stderr.hasPrefix("boldsign-idv: "))
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/x"))
+        }
+    }
+
+    @Test func theServersMessageIsPrintedAndUsageErrorsExit64() async throws {
+        try await withServer { server in
+            let run = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",
+                                     "--file-id", "no-such-file", "--output", "/tmp/never"], server: server)
+            #expect(run.stderr.contains("Invalid file ID."))
+            let usage = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "a@b.c", "--phone", "1",
+                                       "--file-id", "x", "--output", "/tmp/never"], server: server)
+            #expect(usage.status == 64)
+            let noKey = try await ChildProcess.run(TestPaths.product("boldsign-idv"), ["image", "--document-id", MockFixtures.largeDocumentID,
+                "--email", "a@b.c", "--file-id", "x", "--output", "/tmp/never"], environment: ["PATH": "/usr/bin:/bin"])
+            #expect(noKey.status == 64 && noKey.stderr.contains("BOLDSIGN_API_KEY"))
+        }
+    }
+
+    @Test func theAPIKeyNeverAppearsInAnyOutputEvenVerbose() async throws {
+        var fixtures = Self.fixtures
+        fixtures.documents[2].signers[0].files.append(.init(id: "echo", size: 1, fault: .init(respond: .init(
+            status: 403, body: #"{"error":"key \#(Self.key) refused"}"#))))
+        try await withServer(.init(fixtures: fixtures)) { server in
+            let directory = try TemporaryDirectory()
+            let manifest = directory.path + "/m.jsonl"
+            try Data(("""
+                {"documentId":"\(MockFixtures.faultDocumentID)","emailId":"faults@example.com","fileId":"echo"}
+                {"documentId":"\(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"small"}
+                """).utf8).write(to: URL(fileURLWithPath: manifest))
+            var outputs: [ChildProcess.Output] = []
+            outputs.append(try await cli(["batch", manifest, "--output-dir", directory.path + "/out", "--verbose", "--json",
+                                          "--report-file", directory.path + "/report.jsonl"], server: server))
+            outputs.append(try await cli(["image", "--document-id", MockFixtures.faultDocumentID, "--email", "faults@example.com",
+                                          "--file-id", "echo", "--output", directory.path + "/e", "--verbose"], server: server))
+            outputs.append(try await cli(["report", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com",
+                                          "--verbose", "--json"], server: server))
+            for output in outputs {
+                #expect(!output.text.contains(Self.key) && !output.stderr.contains(Self.key))
+            }
+            #expect(outputs[1].stderr.contains("<redacted>"))
+            #expect(outputs[0].stderr.contains("boldsign request"))  // --verbose did log
+            let report = try String(contentsOfFile: directory.path + "/report.jsonl", encoding: .utf8)
+            #expect(!report.contains(Self.key))
+            // argv never carried it either: the mock saw it only in the header.
+            #expect(server.requestLog.allSatisfy { !$0.uri.contains(Self.key) && !$0.body.contains(Self.key) })
+        }
+    }
+
+    @Test func batchWithCSVJSONAndAReportFileAndNoProgressBarWhenNotATerminal() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let manifest = directory.path + "/m.csv"
+            var lines = ["documentId,emailId,countryCode,phoneNumber,order,fileId,onBehalfOf,output"]
+            for index in 0..<20 { lines.append("\(MockFixtures.largeDocumentID),bulk@example.com,,,1,small,,\"nested/\(index),x.png\"") }
+            lines.append("\(MockFixtures.sampleDocumentID),,+1,5550100123,2,9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d,sender@example.com,")
+            lines.append("\(MockFixtures.largeDocumentID),bulk@example.com,,,1,no-such-file,,bad.png")
+            try Data(lines.joined(separator: "\r\n").utf8).write(to: URL(fileURLWithPath: manifest))
+            let run = try await cli(["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--json",
+                                     "--report-file", directory.path + "/report.jsonl"], server: server)
+            #expect(run.status == 3, "\(run.stderr)")
+            let summary = try #require(json(run))
+            #expect(summary["downloaded"] as? Int == 21 && summary["failed"] as? Int == 1 && summary["status"] as? String == "partial")
+            #expect(!run.stderr.contains("\r") && !run.stderr.contains("ETA"))
+            let report = try String(contentsOfFile: directory.path + "/report.jsonl", encoding: .utf8).split(separator: "\n")
+            #expect(report.count == 22)
+            #expect(FileManager.default.fileExists(atPath: directory.path + "/out/nested/7,x.png"))
+            #expect(FileManager.default.fileExists(atPath: directory.path + "/out/\(MockFixtures.sampleDocumentID)_9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"))
+        }
+    }
+
+    @Test(arguments: [
+        ("documentId,emailId,fileId,output\nX,a@b.c,f,../escape.png\n", "line 2"),
+        ("documentId,emailId,fileId,output\n\(MockFixtures.largeDocumentID),a@b.c,f,/etc/passwd\n", "relative path"),
+        ("documentId,emailId,fileId,output\n\(MockFixtures.largeDocumentID),a@b.c,f,../escape.png\n", "relative path"),
+        ("documentId,emailId,fileId\n\(MockFixtures.largeDocumentID),a@b.c\n", "2 fields"),
+        ("{\"documentId\": 5\n", "not a JSON object"),
+        ("{\"documentId\":\"\(MockFixtures.largeDocumentID)\",\"fileId\":\"f\"}\n", "emailId"),
+        ("documentId,emailId,fileId,colour\n\(MockFixtures.largeDocumentID),a@b.c,f,red\n", "unknown field colour"),
+        ("documentId,emailId,fileId,output\n\(MockFixtures.largeDocumentID),a@b.c,f,\"same\n\(MockFixtures.largeDocumentID),a@b.c,g,same\n", "unterminated"),
+        ("documentId,emailId,fileId,output\n\(MockFixtures.largeDocumentID),a@b.c,f,same\n\(MockFixtures.largeDocumentID),a@b.c,g,same\n", "used twice"),
+    ])
+    func invalidManifestsExit65NamingTheLine(manifest: String, expected: String) async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + (manifest.hasPrefix("{") ? "/m.jsonl" : "/m.csv")
+            try Data(manifest.utf8).write(to: URL(fileURLWithPath: path))
+            let run = try await cli(["batch", path, "--output-dir", directory.path + "/out"], server: server)
+            #expect(run.status == 65)
+            #expect(run.stderr.contains(expected), "\(run.stderr)")
+            #expect(server.statistics.requests == 0)
+        }
+    }
+
+    @Test func aBatchKilledWithSIGKILLResumesWithoutRedownloadingOrPartialFiles() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let manifest = directory.path + "/m.jsonl"
+            let lines = (0..<150).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"slow","output":"\#($0).jpg"}"# }
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
+            process.arguments = ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"]
+            process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            while server.statistics.imagesServed < 40 { try await Task.sleep(for: .milliseconds(20)) }
+            kill(process.processIdentifier, SIGKILL)
+            _ = try await onDedicatedThread { process.waitUntilExit() }
+            let finished = (try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")).filter { !$0.hasPrefix(".") }
+            #expect(finished.count >= 30 && finished.count < 150)
+            let servedBefore = server.statistics.imagesServed
+
+            let rerun = try await cli(["batch", manifest, "--output-dir", directory.path + "/out", "--json"], server: server)
+            #expect(rerun.status == 0, "\(rerun.stderr)")
+            let summary = try #require(json(rerun))
+            #expect(summary["skipped"] as? Int == finished.count)
+            #expect(summary["downloaded"] as? Int == 150 - finished.count)
+            #expect(server.statistics.imagesServed - servedBefore == 150 - finished.count)
+            let expected = try #require(Self.fixtures.documents[1].signers[0].files.first { $0.id == "slow" }).generator.bytes(in: 0..<3000)
+            for index in 0..<150 {
+                #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.path + "/out/\(index).jpg"))) == expected)
+            }
+        }
+    }
+
+    @Test func aBatchOf5000KeepsPeakRSSWithin10MiBOfABatchOf50() async throws {
+        try await withServer(.init(fixtures: Self.fixtures, rateLimit: .off)) { server in
+            let directory = try TemporaryDirectory()
+            func run(_ count: Int) async throws -> PeakMemory.Sampled {
+                let manifest = directory.path + "/m\(count).jsonl"
+                let lines = (0..<count).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"small","output":"\#(count)/\#($0).png"}"# }
+                try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+                return try await PeakMemory.runSampling(TestPaths.product("boldsign-idv"), [
+                    "batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "8", "--quiet",
+                ], environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL])
+            }
+            let small = try await run(50)
+            let large = try await run(5000)
+            #expect(small.status == 0 && large.status == 0)
+            #expect(large.peakRSS - small.peakRSS < 10 << 20, "50: \(small), 5000: \(large)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out/5000").count == 5000)
+        }
+    }
+}
