@@ -78,6 +78,7 @@ let package = Package(
             name: "boldsign-idv",
             dependencies: [
                 "BoldSignIDV",
+                "BoldSignMockServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -24,6 +24,13 @@ extension BoldSignClient {
     /// Each file is written atomically (see ``downloadImage(_:to:replaceExisting:logger:)``), so a file that
     /// exists is complete: a second run skips it without a request, which makes an interrupted run resumable.
     ///
+    /// - Parameters:
+    ///   - documentID: The document's id (a UUID).
+    ///   - signer: The signer, by email or by phone.
+    ///   - order: The signer's order on the document.
+    ///   - onBehalfOf: The sender identity to act on behalf of, if any.
+    ///   - directory: An existing directory for the images.
+    ///   - logger: Overrides the client's logger for these requests.
     /// - Returns: One entry per image, in the report's order.
     /// - Throws: ``BoldSignError``; images saved before the failure stay saved.
     public func downloadAllImages(

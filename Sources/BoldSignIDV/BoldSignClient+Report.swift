@@ -17,6 +17,7 @@ extension BoldSignClient {
     ///   - signer: The signer, by email or by phone.
     ///   - order: The signer's order on the document.
     ///   - onBehalfOf: The sender identity to act on behalf of, if any.
+    ///   - logger: Overrides the client's logger for this request.
     /// - Returns: The decoded report; its ``IdentityVerificationReport/imageFiles`` are the file ids to download.
     /// - Throws: ``BoldSignError``; a body that is not a report is ``BoldSignError/Kind/decodingFailed`` with the status
     ///   and the start of the body in its message.

@@ -68,8 +68,14 @@ public final class BoldSignClient: Sendable {
     ///
     /// The descriptor is neither closed nor synced. On failure some bytes may already be in it
     /// (``BoldSignError/bytesWritten`` says how many); use ``downloadImage(_:to:replaceExisting:logger:)``
-    /// when the file must be complete or absent.
+    /// when the file must be complete or absent. A retry after a body cut short truncates a regular file
+    /// back to where this download started; into a pipe or socket such a download is not retried.
     ///
+    /// - Parameters:
+    ///   - request: The image to fetch.
+    ///   - fd: Where the image bytes go, from the descriptor's current offset.
+    ///   - logger: Overrides the client's logger for this request.
+    /// - Returns: Bytes written, status, content type, detected format, rate-limit headers and timing.
     /// - Throws: ``BoldSignError``.
     public func downloadImage(_ request: ImageRequest, into fd: FileDescriptor, logger: Logger? = nil) async throws -> ImageDownload {
         try request.validate()
@@ -100,8 +106,13 @@ public final class BoldSignClient: Sendable {
     /// failure — an error status, a dropped connection, a full disk, cancellation — the temporary file
     /// is removed and an existing file at `path` is left as it was.
     ///
-    /// - Parameter replaceExisting: Replace a file already at `path`; when false such a file is an error
-    ///   (``BoldSignError/Kind/destinationExists``), checked before and atomically after the download.
+    /// - Parameters:
+    ///   - request: The image to fetch.
+    ///   - path: The file to create (or replace).
+    ///   - replaceExisting: Replace a file already at `path`; when false such a file is an error
+    ///     (``BoldSignError/Kind/destinationExists``), checked before and atomically after the download.
+    ///   - logger: Overrides the client's logger for this request.
+    /// - Returns: What was downloaded, with ``ImageDownload/path`` set.
     /// - Throws: ``BoldSignError``.
     public func downloadImage(
         _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, logger: Logger? = nil

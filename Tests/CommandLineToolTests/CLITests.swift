@@ -245,3 +245,21 @@ import Testing
         }
     }
 }
+
+/// What a newcomer runs first.
+@Suite struct DemoTests {
+    @Test func demoRunsTheWholeJobAgainstTheBundledServerAndIsResumable() async throws {
+        let directory = try TemporaryDirectory()
+        let binary = TestPaths.product("boldsign-idv")
+        let first = try await ChildProcess.shell("cd '\(directory.path)' && '\(binary)' demo", environment: ["PATH": "/usr/bin:/bin"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.text.contains("1. The identity-verification report") && first.text.contains("3. A batch"))
+        for file in ["alex/document-1.jpg", "alex/document-2.jpg", "alex/selfie.png", "batch/large-64MiB.jpg"] {
+            #expect(FileManager.default.fileExists(atPath: directory.path + "/boldsign-demo/" + file), "\(file)")
+        }
+        #expect(try await ChildProcess.sha256(ofFile: directory.path + "/boldsign-demo/batch/large-64MiB.jpg") == MockFixtures.defaultSHA256["image-64m"])
+        let second = try await ChildProcess.shell("cd '\(directory.path)' && '\(binary)' demo", environment: ["PATH": "/usr/bin:/bin"])
+        #expect(second.status == 0)
+        #expect(second.text.contains("already there"))
+    }
+}
