@@ -54,7 +54,8 @@ import Testing
             let result = try await client.downloadImage(request("retry-after-1"), into: fd)
             let elapsed = ContinuousClock.now - started
             #expect(result.bytesWritten == 2048)
-            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(3), "\(elapsed)")
+            // The lower bound is the point; the upper one only catches a wait far beyond what was asked.
+            #expect(elapsed >= .milliseconds(950) && elapsed < .seconds(8), "\(elapsed)")
             #expect(server.statistics.responses(status: 429) == 1)
         }
     }

@@ -104,6 +104,25 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("/not-the-api", "image-1m", "", Int32(66)),
+        ("", "server-error", "", 70),
+        ("", "rate-limited", "", 75),
+        ("", "image-1m", "> /dev/full", 74),
+    ])
+    func moreExitCodesFromRealConditions(prefix: String, fileID: String, redirect: String, expected: Int32) async throws {
+        try await withServer { server in
+            let document = fileID.hasPrefix("image") ? MockFixtures.largeDocumentID : MockFixtures.faultDocumentID
+            let email = fileID.hasPrefix("image") ? "bulk@example.com" : "faults@example.com"
+            let run = try await ChildProcess.shell(
+                "'\(TestPaths.product("boldsign-idv"))' image --base-url '\(server.baseURL)\(prefix)' --document-id \(document) "
+                    + "--email \(email) --file-id \(fileID) --retries 0 --output - \(redirect.isEmpty ? "> /dev/null" : redirect)",
+                environment: ["BOLDSIGN_API_KEY": Self.key, "PATH": "/usr/bin:/bin"])
+            #expect(run.status == expected, "\(run.stderr)")
+            #expect(run.stderr.hasPrefix("boldsign-idv: "))
+        }
+    }
+
     @Test func theServersMessageIsPrintedAndUsageErrorsExit64() async throws {
         try await withServer { server in
             let run = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",

@@ -1,0 +1,215 @@
+#!/usr/bin/env python3
+"""Interleaved benchmark of `boldsign-idv` against the curl CLI on the same local server.
+
+Prints a Markdown table: median wall time, CPU time and peak RSS per case and tool, the ratio to
+curl, the min-max spread, and whether every output's SHA-256 matched. See Benchmarks/README.md.
+"""
+import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
+
+DOC = "b3c4d5e6-0000-4000-8000-00000000be4c"
+EMAIL = "bench@example.com"
+KEY = "bench-api-key"
+HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURES = os.path.join(HERE, "fixtures.json")
+
+
+def sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def timed(argv, env=None):
+    """Runs argv under GNU time; returns (wall s, cpu s, peak RSS KiB).
+
+    Wall time is measured here (GNU time's %e has 10 ms steps); the ~1 ms that GNU time itself adds
+    is the same for both tools."""
+    fmt = "%e %U %S %M"
+    out = tempfile.NamedTemporaryFile(delete=False)
+    out.close()
+    started = time.perf_counter()
+    result = subprocess.run(["/usr/bin/time", "-o", out.name, "-f", fmt] + argv, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    elapsed = time.perf_counter() - started
+    text = open(out.name).read().strip().splitlines()[-1]
+    os.unlink(out.name)
+    if result.returncode != 0:
+        sys.exit(f"failed ({result.returncode}): {' '.join(argv)}\n{result.stderr.decode()[-2000:]}")
+    _, user, system, rss = text.split()
+    return elapsed, float(user) + float(system), int(rss)
+
+
+class Bench:
+    def __init__(self, bin_dir, work, base_url):
+        self.bin = bin_dir
+        self.work = work
+        self.url = base_url
+        # BOLDSIGN_BASE_URL as well as --base-url: nothing here may ever reach the real API.
+        self.env = dict(os.environ, BOLDSIGN_API_KEY=KEY, BOLDSIGN_BASE_URL=base_url)
+        self.headers = os.path.join(work, "curl-headers")
+        with open(self.headers, "w") as f:
+            f.write(f"X-API-KEY: {KEY}\nContent-Type: application/json\n")
+        self.hashes = {}
+
+    def expected(self, file_id):
+        if file_id not in self.hashes:
+            gen = subprocess.run(f"'{self.bin}/boldsign-mock' generate --fixtures '{FIXTURES}' --file-id {file_id} | sha256sum",
+                                 shell=True, capture_output=True, text=True, check=True)
+            self.hashes[file_id] = gen.stdout[:64]
+        return self.hashes[file_id]
+
+    def image_url(self):
+        return f"{self.url}/v1/identityVerification/image?documentId={DOC}"
+
+    def body(self, file_id):
+        return json.dumps({"emailId": EMAIL, "fileId": file_id})
+
+    # One image per process.
+    def ours_single(self, file_id, out):
+        return [f"{self.bin}/boldsign-idv", "image", "--base-url", self.url, "--document-id", DOC, "--email", EMAIL,
+                "--file-id", file_id, "--output", out, "--overwrite", "--quiet"]
+
+    def curl_single(self, file_id, out):
+        return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id), self.image_url()]
+
+    # Many images in one process.
+    def manifest(self, file_id, count, directory):
+        path = os.path.join(self.work, f"manifest-{file_id}-{count}.jsonl")
+        with open(path, "w") as f:
+            for i in range(count):
+                f.write(json.dumps({"documentId": DOC, "emailId": EMAIL, "fileId": file_id, "output": f"{i}.jpg"}) + "\n")
+        return path
+
+    def ours_batch(self, file_id, count, directory, concurrency):
+        return [f"{self.bin}/boldsign-idv", "batch", self.manifest(file_id, count, directory), "--base-url", self.url,
+                "--output-dir", directory, "--concurrency", str(concurrency), "--quiet"]
+
+    def curl_batch(self, file_id, count, directory, concurrency):
+        config = os.path.join(self.work, f"curl-{file_id}-{count}.conf")
+        with open(config, "w") as f:
+            f.write('silent\nshow-error\nfail\nrequest = "POST"\n')
+            f.write(f'header = "@{self.headers}"\n')
+            f.write("data-binary = " + json.dumps(self.body(file_id)) + "\n")
+            for i in range(count):
+                f.write(f'url = "{self.image_url()}"\noutput = "{directory}/{i}.jpg"\n')
+        argv = ["curl", "-K", config]
+        if concurrency > 1:
+            argv += ["--parallel", "--parallel-max", str(concurrency)]
+        return argv
+
+
+def fresh_dir(work, name):
+    path = os.path.join(work, name)
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path, mode=0o700)
+    return path
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--bin", required=True)
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
+    args = parser.parse_args()
+    bench = Bench(args.bin, args.work, args.url)
+    rounds = 1 if args.smoke else args.rounds
+
+    if args.smoke:
+        singles = [("64 KiB, one process", "bench-64k"), ("1 MiB, one process", "bench-1m")]
+        batches = [("20 x 64 KiB sequential", "bench-64k", 20, 1), ("20 x 64 KiB, 4 at a time", "bench-64k", 20, 4)]
+    else:
+        singles = [("1 GiB, one process", "bench-1g"), ("64 MiB, one process", "bench-64m"), ("1 MiB, one process", "bench-1m")]
+        batches = [("200 x 1 MiB sequential", "bench-1m", 200, 1), ("200 x 1 MiB, 8 at a time", "bench-1m", 200, 8),
+                   ("2000 x 64 KiB, 16 at a time", "bench-64k", 2000, 16)]
+
+    rows = []
+    for name, file_id in singles:
+        samples = {"ours": [], "curl": []}
+        ok = True
+        for _ in range(rounds):
+            for tool in ("ours", "curl"):  # interleaved: both tools see the same machine state
+                out = os.path.join(args.work, f"single-{tool}.jpg")
+                if os.path.exists(out):
+                    os.unlink(out)
+                argv = bench.ours_single(file_id, out) if tool == "ours" else bench.curl_single(file_id, out)
+                samples[tool].append(timed(argv, bench.env))
+                ok = ok and sha256(out) == bench.expected(file_id)
+                os.unlink(out)
+        rows.append((name, samples, ok))
+
+    for name, file_id, count, concurrency in batches:
+        samples = {"ours": [], "curl": []}
+        ok = True
+        for _ in range(rounds):
+            for tool in ("ours", "curl"):
+                directory = fresh_dir(args.work, f"batch-{tool}")
+                argv = (bench.ours_batch if tool == "ours" else bench.curl_batch)(file_id, count, directory, concurrency)
+                samples[tool].append(timed(argv, bench.env))
+                expected = bench.expected(file_id)
+                ok = ok and all(sha256(os.path.join(directory, f"{i}.jpg")) == expected for i in range(count))
+                shutil.rmtree(directory)
+        rows.append((name, samples, ok))
+
+    print("| case | tool | wall median (s) | wall min-max | CPU median (s) | peak RSS median (MiB) | time vs curl | RSS vs curl | sha256 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for name, samples, ok in rows:
+        med = {t: (statistics.median(s[0] for s in samples[t]), statistics.median(s[1] for s in samples[t]),
+                   statistics.median(s[2] for s in samples[t]) / 1024) for t in samples}
+        for tool in ("ours", "curl"):
+            wall, cpu, rss = med[tool]
+            walls = [s[0] for s in samples[tool]]
+            ratio_t = f"{wall / med['curl'][0]:.2f}" if tool == "ours" and med["curl"][0] > 0 else ""
+            ratio_m = f"{rss / med['curl'][2]:.2f}" if tool == "ours" else ""
+            label = "boldsign-idv" if tool == "ours" else "curl"
+            print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {rss:.1f} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
+
+    # Peak RSS of large batches (ours only): must not grow with the number of items.
+    sizes = (10, 200) if args.smoke else (50, 5000)
+    rss = {}
+    for count in sizes:
+        directory = fresh_dir(args.work, f"rss-{count}")
+        rss[count] = timed(bench.ours_batch("bench-64k", count, directory, 8), bench.env)[2] / 1024
+        shutil.rmtree(directory)
+    print()
+    print(f"Peak RSS of a batch: {sizes[0]} items {rss[sizes[0]]:.1f} MiB, {sizes[1]} items {rss[sizes[1]]:.1f} MiB "
+          f"(difference {rss[sizes[1]] - rss[sizes[0]]:.1f} MiB)")
+
+    if shutil.which("valgrind"):
+        small, large = ("bench-64k", "bench-1m") if args.smoke else ("bench-1m", "bench-1g")
+        counts = {f: allocations(args.bin, args.url, f, args.work) for f in (small, large)}
+        print(f"Heap allocations per process (valgrind): {small} {counts[small]}, {large} {counts[large]} "
+              f"(difference {counts[large] - counts[small]})")
+    else:
+        print("valgrind not installed: allocation count skipped")
+
+    if not all(ok for _, _, ok in rows):
+        sys.exit("some outputs did not match their SHA-256")
+
+
+def allocations(bin_dir, url, file_id, work):
+    """Heap allocations of one `boldsign-idv image` process, counted by valgrind (process-wide: libcurl's too)."""
+    out = os.path.join(work, "alloc.jpg")
+    if os.path.exists(out):
+        os.unlink(out)
+    # valgrind 3.19 cannot read the DWARF 5 the Swift toolchain emits: give it a copy without debug info.
+    binary = os.path.join(work, "boldsign-idv-stripped")
+    if not os.path.exists(binary):
+        subprocess.run(["objcopy", "--strip-debug", f"{bin_dir}/boldsign-idv", binary], check=True)
+    result = subprocess.run(["valgrind", "--tool=memcheck", "--leak-check=no", binary, "image", "--base-url", url,
+                             "--document-id", DOC, "--email", EMAIL, "--file-id", file_id, "--output", out, "--quiet"],
+                            env=dict(os.environ, BOLDSIGN_API_KEY=KEY, BOLDSIGN_BASE_URL=url), capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"valgrind run failed: {result.stderr[-2000:]}")
+    os.unlink(out)
+    for line in result.stderr.splitlines():
+        if "total heap usage:" in line:
+            return int(line.split("total heap usage:")[1].split("allocs")[0].replace(",", "").strip())
+    sys.exit("valgrind printed no heap summary")
+
+
+if __name__ == "__main__":
+    main()
