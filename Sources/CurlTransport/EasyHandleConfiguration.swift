@@ -51,7 +51,8 @@ enum EasyHandleConfiguration {
             try string(CURLOPT_PROXY, "", "PROXY")
         case .url(let proxy, let noProxy):
             try string(CURLOPT_PROXY, proxy, "PROXY")
-            if let noProxy { try string(CURLOPT_NOPROXY, noProxy, "NOPROXY") }
+            // Set even when empty: an explicit NOPROXY overrides the no_proxy environment variable.
+            try string(CURLOPT_NOPROXY, noProxy ?? "", "NOPROXY")
         }
         if let maxBody = options.maxBodyBytes {
             try check(ccurl_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBody)), "MAXFILESIZE_LARGE")
