@@ -189,6 +189,21 @@ import Testing
         }
     }
 
+    @Test func aTerminalGetsAProgressBarOnStderr() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let manifest = directory.path + "/m.jsonl"
+            let lines = (0..<12).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"small","output":"\#($0).png"}"# }
+            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+            // script(1) gives the command a pseudo-terminal; stdout goes to a file, so what the terminal shows is stderr.
+            let command = "'\(TestPaths.product("boldsign-idv"))' batch '\(manifest)' --output-dir '\(directory.path)/out' > /dev/null"
+            let run = try await ChildProcess.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"],
+                                                 environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.text.contains("12/12 items") && run.text.contains("ETA"), "\(run.text)")
+        }
+    }
+
     @Test(arguments: [
         ("documentId,emailId,fileId,output\nX,a@b.c,f,../escape.png\n", "line 2"),
         ("documentId,emailId,fileId,output\n\(MockFixtures.largeDocumentID),a@b.c,f,/etc/passwd\n", "relative path"),
