@@ -58,6 +58,7 @@ let package = Package(
             name: "BoldSignMockServer",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOPosix", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: mockServer),

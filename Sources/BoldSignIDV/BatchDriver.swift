@@ -1,4 +1,4 @@
-import Synchronization
+internal import CurlTransport
 
 /// Runs a batch: pulls items on demand, keeps at most `concurrency` downloads in flight, and hands out
 /// outcomes as they finish. The source iterator is touched only from ``next()``, i.e. by the one
@@ -93,7 +93,7 @@ final class BatchState: Sendable {
         var progress = BatchProgress()
     }
 
-    let shared = Mutex(Shared())
+    let shared = Locked(Shared())
 
     func cancelAll() {
         for task in shared.withLock({ Array($0.tasks.values) }) { task.cancel() }

@@ -3,15 +3,15 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Synchronization
+internal import CurlTransport
 
 /// The client-wide rate limiter: ``RateLimitState`` behind a mutex, with waiting done by sleeping tasks.
 final class ClientRateLimiter: Sendable {
-    private let state: Mutex<RateLimitState>
+    private let state: Locked<RateLimitState>
     private let maxWait: Duration?
 
     init(settings: RateLimiting) {
-        state = Mutex(RateLimitState(settings: settings))
+        state = Locked(RateLimitState(settings: settings))
         maxWait = settings.maxWait
     }
 

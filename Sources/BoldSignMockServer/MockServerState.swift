@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What the server has seen, for tests that assert on traffic: counters and a short log of requests.
 public struct MockServerStatistics: Sendable, Hashable, Codable {
@@ -54,12 +54,13 @@ final class MockServerState: Sendable {
     }
 
     static let logCapacity = 256
-    private let inner = Mutex(Inner())
+    // A pthread-based lock rather than Synchronization.Mutex, which ThreadSanitizer cannot see on Linux.
+    private let inner = NIOLockedValueBox(Inner())
 
-    func connectionAccepted() { inner.withLock { $0.statistics.connections += 1 } }
+    func connectionAccepted() { inner.withLockedValue { $0.statistics.connections += 1 } }
 
     func requestReceived(_ request: RecordedRequest, endpoint: Endpoint?) {
-        inner.withLock {
+        inner.withLockedValue {
             $0.statistics.requests += 1
             switch endpoint {
             case .image: $0.statistics.imageRequests += 1
@@ -72,19 +73,19 @@ final class MockServerState: Sendable {
     }
 
     func responded(status: Int, imageBody: Bool) {
-        inner.withLock {
+        inner.withLockedValue {
             $0.statistics.responsesByStatus[String(status), default: 0] += 1
             if imageBody { $0.statistics.imagesServed += 1 }
         }
     }
 
     func consumeRateLimit(credential: String, policy: RateLimitPolicy, now: Double) -> RateLimitDecision? {
-        inner.withLock { $0.windows.consume(credential: credential, policy: policy, now: now) }
+        inner.withLockedValue { $0.windows.consume(credential: credential, policy: policy, now: now) }
     }
 
     /// Counts one request against a fail-first fault; true while it should still fail.
     func shouldFail(key: String, count: Int) -> Bool {
-        inner.withLock {
+        inner.withLockedValue {
             let served = $0.failuresServed[key, default: 0]
             guard served < count else { return false }
             $0.failuresServed[key] = served + 1
@@ -92,10 +93,10 @@ final class MockServerState: Sendable {
         }
     }
 
-    var statistics: MockServerStatistics { inner.withLock { $0.statistics } }
-    var requestLog: [RecordedRequest] { inner.withLock { $0.log } }
+    var statistics: MockServerStatistics { inner.withLockedValue { $0.statistics } }
+    var requestLog: [RecordedRequest] { inner.withLockedValue { $0.log } }
 
-    func reset() { inner.withLock { $0 = Inner() } }
+    func reset() { inner.withLockedValue { $0 = Inner() } }
 }
 
 enum Endpoint: Sendable {

@@ -30,7 +30,7 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
     private let maxConcurrentTransfers: Int
     /// State confined to the loop thread.
     private let confined: LoopThreadState

@@ -27,7 +27,7 @@ import Testing
              "documents": [{"id": "11111111-2222-4333-8444-555555555555", "signers": [
                 {"emailId": "ci@example.com", "files": [{"id": "only", "format": "png", "size": 1000, "seed": 5}]}]}]}
             """#.utf8).write(to: URL(fileURLWithPath: path))
-        let server = try await MockServerProcess.start(["--port", "0", "--fixtures", path, "--rate-limit", "1", "--rate-window", "60"])
+        let server = try await MockServerProcess.start(["--port", "0", "--fixtures", path, "--rate-limit", "1", "--rate-window", "3600"])
         let curl = CurlCLI(baseURL: server.baseURL)
         let body = #"{"emailId":"ci@example.com","fileId":"only"}"#
         let ok = try await curl.post(imagePath("11111111-2222-4333-8444-555555555555"), json: body, headers: ["X-API-KEY: ci-key"])

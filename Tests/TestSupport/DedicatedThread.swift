@@ -10,3 +10,8 @@ public func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws
         thread.start()
     }
 }
+
+/// How much slower than normal the tests may run: `BOLDSIGN_TEST_TIMING_SLACK` (default 1). The
+/// sanitizer job sets it, since ThreadSanitizer slows everything several times over; the bounds it
+/// scales are upper limits on how long something may take, never the lower ones a test relies on.
+public let timingSlack: Double = ProcessInfo.processInfo.environment["BOLDSIGN_TEST_TIMING_SLACK"].flatMap(Double.init) ?? 1
