@@ -168,16 +168,6 @@ public func withBoldSignClient<Result: Sendable>(
     }
 }
 
-extension Duration {
-    /// Whole milliseconds, rounded down, at least 1.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return max(1, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
-    }
-
-    static func seconds(_ value: Double) -> Duration { .milliseconds(Int64((value * 1000).rounded())) }
-}
-
 /// Percent-encoding for query values: everything but RFC 3986's unreserved characters.
 enum PercentEncoding {
     static func queryValue(_ text: String) -> String {

@@ -19,6 +19,14 @@ import Testing
                                    environment: ["BOLDSIGN_API_KEY": key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"])
     }
 
+    /// Writes a JSON Lines manifest of `count` items of the bulk signer's `fileID`, the n-th going to `output(n)`.
+    private func writeManifest(_ path: String, count: Int, fileID: String, output: (Int) -> String) throws {
+        let lines = (0..<count).map {
+            #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"\#(fileID)","output":"\#(output($0))"}"#
+        }
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+    }
+
     private func json(_ output: ChildProcess.Output) -> [String: Any]? {
         (try? JSONSerialization.jsonObject(with: output.stdout)) as? [String: Any]
     }
@@ -193,8 +201,7 @@ import Testing
         try await withServer { server in
             let directory = try TemporaryDirectory()
             let manifest = directory.path + "/m.jsonl"
-            let lines = (0..<12).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"small","output":"\#($0).png"}"# }
-            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+            try writeManifest(manifest, count: 12, fileID: "small") { "\($0).png" }
             // script(1) gives the command a pseudo-terminal; stdout goes to a file, so what the terminal shows is stderr.
             let command = "'\(TestPaths.product("boldsign-idv"))' batch '\(manifest)' --output-dir '\(directory.path)/out' > /dev/null"
             let run = try await ChildProcess.run("/usr/bin/script", ["-q", "-e", "-c", command, "/dev/null"],
@@ -231,8 +238,7 @@ import Testing
         try await withServer { server in
             let directory = try TemporaryDirectory()
             let manifest = directory.path + "/m.jsonl"
-            let lines = (0..<150).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"slow","output":"\#($0).jpg"}"# }
-            try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+            try writeManifest(manifest, count: 150, fileID: "slow") { "\($0).jpg" }
             let process = Process()
             process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
             process.arguments = ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"]
@@ -265,8 +271,7 @@ import Testing
             let directory = try TemporaryDirectory()
             func run(_ count: Int) async throws -> PeakMemory.Sampled {
                 let manifest = directory.path + "/m\(count).jsonl"
-                let lines = (0..<count).map { #"{"documentId":"\#(MockFixtures.largeDocumentID)","emailId":"bulk@example.com","fileId":"small","output":"\#(count)/\#($0).png"}"# }
-                try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+                try writeManifest(manifest, count: count, fileID: "small") { "\(count)/\($0).png" }
                 return try await PeakMemory.runSampling(TestPaths.product("boldsign-idv"), [
                     "batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "8", "--quiet",
                 ], environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL])
