@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -182,6 +183,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         stream = nil
         generation += 1
+        state.connectionClosed(at: Date().timeIntervalSince1970)
         context.fireChannelInactive()
     }
 

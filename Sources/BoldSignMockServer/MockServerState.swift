@@ -4,6 +4,10 @@ import NIOConcurrencyHelpers
 public struct MockServerStatistics: Sendable, Hashable, Codable {
     /// TCP connections accepted.
     public var connections: Int
+    /// TCP connections that have closed (either side).
+    public var closedConnections = 0
+    /// When the last connection closed (Unix seconds), 0 before any did.
+    public var lastConnectionClosedAt = 0.0
     /// HTTP requests received (all paths, admin ones excluded).
     public var requests: Int
     /// Requests to the image endpoint.
@@ -58,6 +62,12 @@ final class MockServerState: Sendable {
     private let inner = NIOLockedValueBox(Inner())
 
     func connectionAccepted() { inner.withLockedValue { $0.statistics.connections += 1 } }
+    func connectionClosed(at time: Double) {
+        inner.withLockedValue {
+            $0.statistics.closedConnections += 1
+            $0.statistics.lastConnectionClosedAt = time
+        }
+    }
 
     func requestReceived(_ request: RecordedRequest, endpoint: Endpoint?) {
         inner.withLockedValue {
