@@ -86,11 +86,17 @@ public final class BoldSignClient: Sendable {
             headers: commonHeaders(accept: "image/*, application/octet-stream, application/json;q=0.5"),
             options: transferOptions(maxBody: configuration.maxImageBytes))
         let result = try await executor.execute(transfer, output: .fileDescriptor(fd), operation: "image", logger: logger)
+        let format = ImageFormat(leadingBytes: result.leadingBytes)
+        if configuration.requireImageFormat, format == .other {
+            throw BoldSignError(
+                .notAnImage, "the response body is not a JPEG, PNG, GIF or WebP image (Content-Type: \(result.header("content-type") ?? "none"))",
+                status: result.status, requestID: ResponseErrors.requestID(result), bytesWritten: result.bytesWritten)
+        }
         return ImageDownload(
             bytesWritten: result.bytesWritten,
             status: result.status,
             contentType: result.header("content-type"),
-            format: ImageFormat(leadingBytes: result.leadingBytes),
+            format: format,
             rateLimit: RateLimitStatus(headers: result.headers),
             requestID: ResponseErrors.requestID(result),
             timing: .init(connect: .seconds(result.timing.connect), firstByte: .seconds(result.timing.firstByte),

@@ -21,6 +21,7 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
             case connectionFailed = "connection failed"
             case tlsFailed = "TLS failure"
             case responseTooLarge = "response too large"
+            case notAnImage = "not an image"
             case decodingFailed = "undecodable response"
             case outputFailed = "output failed"
             case destinationExists = "destination exists"
@@ -59,6 +60,9 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
         public static let tlsFailed = Kind(code: .tlsFailed)
         /// The image was larger than ``Configuration/maxImageBytes``.
         public static let responseTooLarge = Kind(code: .responseTooLarge)
+        /// A 2xx image response did not start like a JPEG, PNG, GIF or WebP image (a JSON page, say) and
+        /// ``Configuration/requireImageFormat`` is set.
+        public static let notAnImage = Kind(code: .notAnImage)
         /// A response body could not be decoded (a malformed report).
         public static let decodingFailed = Kind(code: .decodingFailed)
         /// Writing the image failed; ``BoldSignError/errno`` says why (`ENOSPC`, `EPIPE` …).

@@ -46,7 +46,7 @@ struct ClientMetrics: Sendable {
     static func outcome(of error: BoldSignError) -> String {
         switch error.kind {
         case .rateLimited: return "rate_limited"
-        case .serverError, .unexpectedStatus, .decodingFailed: return "server_error"
+        case .serverError, .unexpectedStatus, .decodingFailed, .notAnImage: return "server_error"
         case .badRequest, .unauthorized, .forbidden, .notFound, .invalidRequest, .destinationExists, .invalidConfiguration: return "client_error"
         case .outputFailed: return "output_error"
         case .cancelled, .clientShutdown: return "cancelled"

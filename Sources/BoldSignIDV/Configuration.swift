@@ -100,6 +100,10 @@ public struct Configuration: Sendable {
     public var buffers = Buffers.default
     /// Refuse image bodies larger than this many bytes (nil: no limit).
     public var maxImageBytes: Int64?
+    /// Treat a 2xx image response whose body does not start like a JPEG, PNG, GIF or WebP image as an
+    /// error (``BoldSignError/Kind/notAnImage``): a path download then delivers nothing. Off by default,
+    /// since the API does not document which formats signers may upload.
+    public var requireImageFormat = false
     /// Which failures are retried, how often and after how long.
     public var retry = RetryPolicy.default
     /// How the client keeps itself under the account's rate limit.

@@ -12,10 +12,13 @@ enum ErrorMessageDecoder {
 
     static func message(from body: [UInt8]) -> String? {
         guard !body.isEmpty else { return nil }
-        if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(body)), let message = json.message {
+        // JSONDecoder refuses invalid UTF-8 outright; repairing it first (U+FFFD) keeps the message of
+        // a JSON body with one bad byte instead of falling back to the raw JSON text.
+        let repaired = String(decoding: body, as: UTF8.self)
+        if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(repaired.utf8)), let message = json.message {
             return clean(message)
         }
-        let text = clean(String(decoding: body, as: UTF8.self))
+        let text = clean(repaired)
         return text.isEmpty ? nil : text
     }
 

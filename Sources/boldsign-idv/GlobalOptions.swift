@@ -26,6 +26,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Retries after the first attempt for 429, 502-504 and connection failures.")
     var retries: Int = 3
 
+    @Flag(help: "Fail (exit 70) when a downloaded body is not a JPEG, PNG, GIF or WebP image.")
+    var requireImage = false
+
     @Flag(help: "Print one JSON result object on stdout.")
     var json = false
 
@@ -67,6 +70,7 @@ struct GlobalOptions: ParsableArguments {
         configuration.timeouts.stall = .seconds(stallTimeout)
         configuration.userAgent = "boldsign-idv-cli/0.1"
         configuration.retry.maxAttempts = retries + 1
+        configuration.requireImageFormat = requireImage
         return configuration
     }
 }
