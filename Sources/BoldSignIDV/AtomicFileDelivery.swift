@@ -59,9 +59,14 @@ enum AtomicFileDelivery {
         return lstat(path.string, &info) == 0
     }
 
-    private static func createTemporary(in directory: FilePath, for name: String) throws -> (FilePath, FileDescriptor) {
+    /// Creates `.<name>.<suffix>.partial`; a name already taken — by a file, or by a symlink planted
+    /// there — is never opened through (`O_EXCL|O_NOFOLLOW`): the next suffix is tried.
+    static func createTemporary(
+        in directory: FilePath, for name: String,
+        suffix nextSuffix: () -> String = { String(UInt64.random(in: 0...UInt64.max), radix: 36) }
+    ) throws -> (FilePath, FileDescriptor) {
         for _ in 0..<16 {
-            let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 36)
+            let suffix = nextSuffix()
             let temporary = directory.appending(".\(name.prefix(200)).\(suffix).partial")
             do {
                 let fd = try FileDescriptor.open(

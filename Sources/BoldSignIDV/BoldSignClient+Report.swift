@@ -38,7 +38,7 @@ extension BoldSignClient {
             options: transferOptions(maxBody: Int64(Self.maxReportBytes)))
         let result = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: "report",
                                                  logger: logger ?? self.logger)
-        return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result))
+        return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result, credentials: configuration.credentials))
     }
 }
 

@@ -90,7 +90,7 @@ public final class BoldSignClient: Sendable {
         if configuration.requireImageFormat, format == .other {
             throw BoldSignError(
                 .notAnImage, "the response body is not a JPEG, PNG, GIF or WebP image (Content-Type: \(result.header("content-type") ?? "none"))",
-                status: result.status, requestID: ResponseErrors.requestID(result), bytesWritten: result.bytesWritten)
+                status: result.status, requestID: ResponseErrors.requestID(result, credentials: configuration.credentials), bytesWritten: result.bytesWritten)
         }
         return ImageDownload(
             bytesWritten: result.bytesWritten,
@@ -98,7 +98,7 @@ public final class BoldSignClient: Sendable {
             contentType: result.header("content-type"),
             format: format,
             rateLimit: RateLimitStatus(headers: result.headers),
-            requestID: ResponseErrors.requestID(result),
+            requestID: ResponseErrors.requestID(result, credentials: configuration.credentials),
             timing: .init(connect: .seconds(result.timing.connect), firstByte: .seconds(result.timing.firstByte),
                           total: .seconds(result.timing.total)),
             reusedConnection: result.newConnections == 0,

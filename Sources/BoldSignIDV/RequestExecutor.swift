@@ -55,7 +55,7 @@ struct RequestExecutor: Sendable {
                 if (200..<300).contains(result.status) {
                     metrics.request(operation, outcome: "success")
                     metrics.bytes(operation, max(result.bytesWritten, Int64(result.body.count)))
-                    logger.debug("boldsign request done", metadata: Self.metadata(operation, result, attempt: attempt))
+                    logger.debug("boldsign request done", metadata: metadata(operation, result, attempt: attempt))
                     return result
                 }
                 error = ResponseErrors.error(for: result, credentials: credentials)
@@ -87,12 +87,12 @@ struct RequestExecutor: Sendable {
         }
     }
 
-    private static func metadata(_ operation: String, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
+    private func metadata(_ operation: String, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "operation": "\(operation)", "status": "\(result.status)", "bytes": "\(max(result.bytesWritten, Int64(result.body.count)))",
             "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)", "attempt": "\(attempt)",
         ]
-        if let requestID = ResponseErrors.requestID(result) { metadata["request-id"] = "\(requestID)" }
+        if let requestID = ResponseErrors.requestID(result, credentials: credentials) { metadata["request-id"] = "\(requestID)" }
         return metadata
     }
 }

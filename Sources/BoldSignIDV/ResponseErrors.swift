@@ -41,7 +41,7 @@ enum ResponseErrors {
     static func error(for result: TransferResult, credentials: Credentials) -> BoldSignError {
         let message = ErrorMessageDecoder.message(from: result.errorBody).map(credentials.redacting)
         let rateLimit = RateLimitStatus(headers: result.headers)
-        let requestID = requestID(result)
+        let requestID = requestID(result, credentials: credentials)
         let status = result.status
         let (kind, detail): (BoldSignError.Kind, String) = switch status {
         case 400, 417: (.badRequest, "the server rejected the request")
@@ -60,8 +60,10 @@ enum ResponseErrors {
                              rateLimit: rateLimit, requestID: requestID)
     }
 
-    static func requestID(_ result: TransferResult) -> String? {
+    /// The server's request id, cleaned and scrubbed like a server message: a header is as much the
+    /// server's text as a body is, and a misbehaving proxy may echo anything into it.
+    static func requestID(_ result: TransferResult, credentials: Credentials) -> String? {
         (result.header("x-request-id") ?? result.header("request-id") ?? result.header("x-correlation-id"))
-            .map { ErrorMessageDecoder.clean(String($0.prefix(128))) }
+            .map { credentials.redacting(ErrorMessageDecoder.clean(String($0.prefix(128)))) }
     }
 }

@@ -1,0 +1,73 @@
+@testable import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// Identity images are personal data: every file we create — the temporary one included — is the
+/// owner's alone, and no symlink planted in our way redirects a write.
+@Suite struct FilePrivacyTests {
+    private func mode(_ path: String) throws -> Int {
+        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+    }
+
+    @Test func theTemporaryFileAndTheDeliveredImageAreMode0600EvenUnderAPermissiveUmask() async throws {
+        let previous = umask(0)
+        defer { umask(previous) }
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            // The stall file sends 64 KiB, then nothing for 30 s: long enough to look at the temporary file.
+            let download = Task {
+                try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"),
+                                               to: FilePath(directory.path + "/stalled.jpg"))
+            }
+            var partial: String?
+            for _ in 0..<200 where partial == nil {
+                partial = directoryEntries(directory.path).first { $0.hasSuffix(".partial") }
+                if partial == nil { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let name = try #require(partial)
+            #expect(name.hasPrefix(".stalled.jpg."))
+            #expect(try mode(directory.path + "/" + name) == 0o600)
+            download.cancel()
+            _ = await download.result
+            #expect(directoryEntries(directory.path).isEmpty)
+
+            _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                               to: FilePath(directory.path + "/front.jpg"))
+            #expect(try mode(directory.path + "/front.jpg") == 0o600)
+        }
+    }
+
+    @Test func aSymlinkPlantedAtTheTemporaryPathIsNotFollowed() throws {
+        let directory = try TemporaryDirectory()
+        let victim = directory.path + "/victim"
+        try Data("victim".utf8).write(to: URL(fileURLWithPath: victim))
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/.front.jpg.planted.partial", withDestinationPath: victim)
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/.front.jpg.dangling.partial",
+                                                   withDestinationPath: directory.path + "/created-through-link")
+        var suffixes = ["planted", "dangling", "fresh"].makeIterator()
+        let (temporary, fd) = try AtomicFileDelivery.createTemporary(in: FilePath(directory.path), for: "front.jpg") { suffixes.next() ?? "x" }
+        _ = try fd.writeAll(Array("image".utf8))
+        try fd.close()
+        #expect(temporary.lastComponent?.string == ".front.jpg.fresh.partial")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "victim")
+        #expect(!FileManager.default.fileExists(atPath: directory.path + "/created-through-link"))
+        #expect(try String(contentsOfFile: temporary.string, encoding: .utf8) == "image")
+    }
+
+    @Test func replacingASymlinkAtTheDestinationReplacesTheLinkNotItsTarget() async throws {
+        try await withClientAndServer { client, _ in
+            let directory = try TemporaryDirectory()
+            let target = directory.path + "/target"
+            try Data("target".utf8).write(to: URL(fileURLWithPath: target))
+            try FileManager.default.createSymbolicLink(atPath: directory.path + "/link.jpg", withDestinationPath: target)
+            let download = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                          to: FilePath(directory.path + "/link.jpg"), replaceExisting: true)
+            #expect(try String(contentsOfFile: target, encoding: .utf8) == "target")
+            #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: directory.path + "/link.jpg")) == nil)
+            #expect(fileSize(directory.path + "/link.jpg") == Int(download.bytesWritten))
+        }
+    }
+}
