@@ -38,9 +38,11 @@ package final class CurlEventLoop: @unchecked Sendable {
     /// Fails only when libcurl cannot allocate a multi handle or the OS refuses a thread.
     package init(maxConcurrentTransfers: Int) throws(TransferError) {
         CurlGlobal.ensureInitialized()
+        let descriptorsBefore = InheritableSocketSweep.openDescriptors()
         guard let multi = curl_multi_init() else {
             throw TransferError(kind: .other, message: "libcurl could not create a multi handle")
         }
+        InheritableSocketSweep.closeOnExecUnixSockets(openedSince: descriptorsBefore)
         self.multi = multi
         self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
         self.confined = LoopThreadState()
