@@ -75,15 +75,32 @@ let package = Package(
             name: "TestSupport",
             path: "Tests/TestSupport"
         ),
+        .target(
+            name: "BatchManifest",
+            dependencies: [
+                "BoldSignIDV",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
         .executableTarget(
             name: "boldsign-idv",
             dependencies: [
                 "BoldSignIDV",
+                "BatchManifest",
                 "BoldSignMockServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
+        ),
+        .executableTarget(
+            name: "boldsign-soak",
+            dependencies: [
+                "BoldSignIDV",
+                "BoldSignMockServer",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Benchmarks/Soak"
         ),
         .testTarget(
             name: "BoldSignMockServerTests",

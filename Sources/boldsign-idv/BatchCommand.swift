@@ -1,4 +1,5 @@
 import ArgumentParser
+import BatchManifest
 import BoldSignIDV
 import Foundation
 import SystemPackage
@@ -41,8 +42,8 @@ struct BatchCommand: AsyncParsableCommand {
         let items: [BatchItem]
         do {
             items = try Manifest.load(manifest, outputDirectory: directory)
-        } catch let problem as Manifest.Problem {
-            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(problem)", global: global)
+        } catch {
+            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global)
         }
         try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global)
         let report = try reportFile.map { try ReportFileWriter(path: $0) }

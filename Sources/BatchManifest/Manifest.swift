@@ -1,56 +1,88 @@
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 /// A batch manifest: JSON Lines or CSV with a header row, using the API's own field names
 /// (`documentId`, `emailId` or `countryCode` + `phoneNumber`, `order`, `fileId`, `onBehalfOf`) plus an
 /// optional `output` file name relative to the output directory.
-enum Manifest {
-    struct Problem: Error, CustomStringConvertible {
-        var description: String
+package enum Manifest {
+    /// What is wrong with a manifest, naming the line.
+    package struct Problem: Error, CustomStringConvertible {
+        package var description: String
     }
 
     /// Reads and checks every line; the first problem names its line.
-    static func load(_ path: String, outputDirectory: FilePath) throws -> [BatchItem] {
+    package static func load(_ path: String, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
         guard let data = FileManager.default.contents(atPath: path) else { throw Problem(description: "cannot read manifest \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else { throw Problem(description: "manifest \(path) is not UTF-8") }
+        guard let text = String(validating: data, as: UTF8.self) else { throw Problem(description: "manifest \(path) is not UTF-8") }
         let isJSONLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
             || (!path.hasSuffix(".csv") && text.first(where: { !$0.isWhitespace }) == "{")
+        return try parse(text, isJSONLines: isJSONLines, outputDirectory: outputDirectory)
+    }
+
+    /// Checks every line of a manifest's text; the first problem names its line.
+    package static func parse(_ text: String, isJSONLines: Bool, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
         let rows = isJSONLines ? try jsonLines(text) : try csv(text)
         var seen = Set<String>()
-        return try rows.map { line, fields in
+        var items: [BatchItem] = []
+        for (line, fields) in rows {
             let item = try item(fields, line: line, outputDirectory: outputDirectory)
             guard seen.insert(item.destination.string).inserted else {
                 throw Problem(description: "line \(line): output \(item.destination) is used twice")
             }
-            return item
+            items.append(item)
         }
+        return items
     }
 
-    static func jsonLines(_ text: String) throws -> [(Int, [String: String])] {
+    static func jsonLines(_ text: String) throws(Problem) -> [(Int, [String: String])] {
         var rows: [(Int, [String: String])] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { continue }
-            guard let object = try? JSONSerialization.jsonObject(with: Data(trimmed.utf8)) as? [String: Any] else {
-                throw Problem(description: "line \(index + 1): not a JSON object")
+            guard line.contains(where: { !$0.isWhitespace }) else { continue }
+            let object: [String: ScalarValue]
+            do {
+                object = try JSONDecoder().decode([String: ScalarValue].self, from: Data(line.utf8))
+            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
+                let key = context.codingPath.first?.stringValue ?? "a field"
+                throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
+            } catch {
+                throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
             }
             var fields: [String: String] = [:]
             for (key, value) in object {
-                switch value {
-                case let string as String: fields[key] = string
-                case let number as NSNumber: fields[key] = number.stringValue
-                case is NSNull: continue
-                default: throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
-                }
+                if let text = value.text { fields[key] = text }
             }
             rows.append((index + 1, fields))
         }
         return rows
     }
 
+    /// A JSON Lines value: a string, a number (kept as its text) or null.
+    private struct ScalarValue: Decodable {
+        var text: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                text = nil
+            } else if let string = try? container.decode(String.self) {
+                text = string
+            } else if let integer = try? container.decode(Int64.self) {
+                text = String(integer)
+            } else if let number = try? container.decode(Double.self) {
+                text = String(number)
+            } else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a string or a number")
+            }
+        }
+    }
+
     /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks.
-    static func csv(_ text: String) throws -> [(Int, [String: String])] {
+    static func csv(_ text: String) throws(Problem) -> [(Int, [String: String])] {
         var records: [(Int, [String])] = []
         var field = ""
         var record: [String] = []
@@ -91,20 +123,22 @@ enum Manifest {
         if quoted { throw Problem(description: "line \(recordLine): unterminated quoted field") }
         if !field.isEmpty || !record.isEmpty { endRecord() }
         guard let header = records.first else { return [] }
-        let names = header.1.map { $0.trimmingCharacters(in: .whitespaces) }
-        return try records.dropFirst().map { number, values in
+        let names = header.1.map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+        var rows: [(Int, [String: String])] = []
+        for (number, values) in records.dropFirst() {
             guard values.count == names.count else {
                 throw Problem(description: "line \(number): \(values.count) fields, the header has \(names.count)")
             }
             var fields: [String: String] = [:]
             for (name, value) in zip(names, values) where !value.isEmpty { fields[name] = value }
-            return (number, fields)
+            rows.append((number, fields))
         }
+        return rows
     }
 
     static let knownFields: Set<String> = ["documentId", "emailId", "countryCode", "phoneNumber", "order", "fileId", "onBehalfOf", "output"]
 
-    static func item(_ fields: [String: String], line: Int, outputDirectory: FilePath) throws -> BatchItem {
+    static func item(_ fields: [String: String], line: Int, outputDirectory: FilePath) throws(Problem) -> BatchItem {
         func fail(_ message: String) -> Problem { Problem(description: "line \(line): \(message)") }
         if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) { throw fail("unknown field \(unknown)") }
         guard let documentID = fields["documentId"] else { throw fail("documentId is missing") }
@@ -126,12 +160,13 @@ enum Manifest {
         } catch {
             throw fail(error.description)
         }
-        let name = try fields["output"].map { try safeRelativePath($0, line: line) } ?? defaultName(documentID: documentID, fileID: fileID)
+        var name = defaultName(documentID: documentID, fileID: fileID)
+        if let output = fields["output"] { name = try safeRelativePath(output, line: line) }
         return BatchItem(request: request, destination: outputDirectory.appending(name.components))
     }
 
     /// A relative path that stays inside the output directory.
-    static func safeRelativePath(_ text: String, line: Int) throws -> FilePath {
+    static func safeRelativePath(_ text: String, line: Int) throws(Problem) -> FilePath {
         let path = FilePath(text)
         guard !text.isEmpty, !path.isAbsolute, !path.components.isEmpty,
               path.components.allSatisfy({ $0.kind == .regular }), !text.contains("\0") else {
@@ -141,7 +176,7 @@ enum Manifest {
     }
 
     /// `<documentId>_<fileId>`, with characters unsafe in file names replaced (and a hash added when any were).
-    static func defaultName(documentID: String, fileID: String) -> FilePath {
+    package static func defaultName(documentID: String, fileID: String) -> FilePath {
         let safe = fileID.unicodeScalars.map { scalar -> Character in
             scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "." || scalar == "_"
                 ? Character(scalar) : "_"

@@ -1,0 +1,34 @@
+import Foundation
+
+/// Open descriptors, threads and resident memory of this process, read from `/proc/self`.
+struct ProcessSnapshot: CustomStringConvertible {
+    var descriptors: Int
+    var threads: Int
+    var residentKiB: Int
+
+    init() {
+        // The directory listing holds one descriptor of its own while it runs.
+        descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0) - 1
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        func field(_ name: String) -> Int {
+            status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+                .flatMap { line in line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) } } ?? -1
+        }
+        threads = field("Threads")
+        residentKiB = field("VmRSS")
+    }
+
+    private init(descriptors: Int, threads: Int, residentKiB: Int) {
+        self.descriptors = descriptors
+        self.threads = threads
+        self.residentKiB = residentKiB
+    }
+
+    /// The larger of each figure.
+    func maxed(with other: ProcessSnapshot) -> ProcessSnapshot {
+        ProcessSnapshot(descriptors: max(descriptors, other.descriptors), threads: max(threads, other.threads),
+                        residentKiB: max(residentKiB, other.residentKiB))
+    }
+
+    var description: String { "\(descriptors) descriptors, \(threads) threads, \(residentKiB) KiB resident" }
+}

@@ -1,0 +1,294 @@
+import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+
+/// Runs many image downloads through one client — mixed sizes, chunked and sized bodies, dropped
+/// connections, 503s, 403s and cancellations — against `boldsign-mock` in a child process, and checks
+/// that nothing leaks: descriptors and threads back to where they started, resident memory flat
+/// after warm-up, every delivered byte equal to what the server generated, no stray file.
+///
+///     swift run -c release boldsign-soak                  # 20,000 downloads
+///     swift run boldsign-soak --downloads 2000            # what CI runs
+@main
+struct Soak {
+    static let document = "5a5a5a5a-0000-4000-8000-00000000c0de"
+    static let signer = Signer.email("soak@example.com")
+    static let key = "soak-api-key"
+
+    /// What one download is meant to do, and what it must end with.
+    enum Scenario: CaseIterable {
+        case small, medium, chunked, large, intoDescriptor, dropped, unavailable, forbidden, cancelled
+
+        var fileID: String {
+            switch self {
+            case .small, .intoDescriptor: "small"
+            case .medium: "medium"
+            case .chunked: "chunked"
+            case .large: "large"
+            case .dropped: "dropped"
+            case .unavailable: "unavailable"
+            case .forbidden: "no-such-file"
+            case .cancelled: "stalled"
+            }
+        }
+
+        /// The mix: mostly successes, one in seven something going wrong.
+        static func of(_ index: Int) -> Scenario {
+            let pattern: [Scenario] = [
+                .small, .medium, .intoDescriptor, .chunked, .small, .dropped, .medium, .large, .small, .intoDescriptor,
+                .unavailable, .chunked, .small, .forbidden, .medium, .intoDescriptor, .small, .cancelled, .chunked, .small, .medium,
+            ]
+            return pattern[index % pattern.count]
+        }
+    }
+
+    static let files: [MockFixtures.File] = [
+        .init(id: "small", size: 4 * 1024, seed: 11),
+        .init(id: "medium", size: 96 * 1024, seed: 12),
+        .init(id: "chunked", size: 200 * 1024 + 17, seed: 13, chunked: true),
+        .init(id: "large", size: 1024 * 1024, seed: 14),
+        .init(id: "dropped", size: 256 * 1024, seed: 15, fault: .init(closeAfterBytes: 40_000)),
+        .init(id: "unavailable", size: 10, seed: 16, fault: .init(respond: .init(status: 503, body: #"{"error":"try later"}"#))),
+        .init(id: "stalled", size: 512 * 1024, seed: 17, fault: .init(stallAfterBytes: 16 * 1024, stallSeconds: 60)),
+    ]
+
+    static func main() async {
+        do {
+            let options = try Options(CommandLine.arguments.dropFirst())
+            let failures = try await run(options)
+            if failures.isEmpty {
+                print("soak: PASS")
+            } else {
+                failures.forEach { print("soak: FAIL: \($0)") }
+                exit(1)
+            }
+        } catch {
+            print("soak: error: \(error)")
+            exit(2)
+        }
+    }
+
+    struct Options {
+        var downloads = 20_000
+        var concurrency = 8
+        var mock: String?
+
+        init(_ arguments: ArraySlice<String>) throws {
+            var iterator = arguments.makeIterator()
+            while let argument = iterator.next() {
+                switch argument {
+                case "--downloads": downloads = try Int(iterator.next() ?? "").orThrow("--downloads needs a number")
+                case "--concurrency": concurrency = try Int(iterator.next() ?? "").orThrow("--concurrency needs a number")
+                case "--mock": mock = try iterator.next().orThrow("--mock needs a path")
+                default: throw SoakError("unknown argument \(argument); use --downloads N, --concurrency N, --mock PATH")
+                }
+            }
+            guard downloads >= 100, (1...64).contains(concurrency) else { throw SoakError("--downloads >= 100, --concurrency 1...64") }
+        }
+    }
+
+    static func run(_ options: Options) async throws -> [String] {
+        let work = try makeWorkDirectory()
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let server = try MockProcess(executable: options.mock ?? siblingExecutable("boldsign-mock"), fixtures: fixturesFile(in: work))
+        defer { server.stop() }
+
+        // Warm the cooperative pool first, so that its threads are not mistaken for ours.
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<16 { group.addTask { try? await Task.sleep(for: .milliseconds(20)) } }
+        }
+        let start = ProcessSnapshot()
+        print("soak: \(options.downloads) downloads, concurrency \(options.concurrency), server \(server.baseURL)")
+        print("soak: start: \(start)")
+
+        var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(key))
+        configuration.maxConcurrentTransfers = options.concurrency
+        configuration.retry.maxAttempts = 2
+        configuration.retry.baseDelay = .milliseconds(1)
+        configuration.retry.maxDelay = .milliseconds(5)
+        configuration.timeouts.stall = .seconds(30)
+        let inheritableBefore = InheritanceCheck.inheritableDescriptors()
+        let client = try BoldSignClient(configuration: configuration)
+        var failures = try await checkInheritance(client: client, in: work, inheritableBefore: inheritableBefore)
+
+        let checkpoint = max(100, options.downloads / 10)
+        var counts: [String: Int] = [:]
+        var atCheckpoint: ProcessSnapshot?
+        var peakDuring = start
+        let started = ContinuousClock.now
+        await withTaskGroup(of: Result<String, SoakError>.self) { group in
+            var next = 0
+            var finished = 0
+            func submit() {
+                let index = next
+                next += 1
+                group.addTask { await download(index, client: client, in: work) }
+            }
+            while next < min(options.concurrency, options.downloads) { submit() }
+            while let result = await group.next() {
+                finished += 1
+                switch result {
+                case .success(let outcome): counts[outcome, default: 0] += 1
+                case .failure(let failure): failures.append(failure.message)
+                }
+                if finished == checkpoint || finished % 1000 == 0 || finished == options.downloads {
+                    let now = ProcessSnapshot()
+                    if finished == checkpoint { atCheckpoint = now }
+                    peakDuring = peakDuring.maxed(with: now)
+                    if finished % 5000 == 0 || finished == checkpoint { print("soak: \(finished) done: \(now)") }
+                }
+                if next < options.downloads { submit() }
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        let beforeShutdown = ProcessSnapshot()
+        await client.shutdown()
+        try? await Task.sleep(for: .milliseconds(50))
+        let end = ProcessSnapshot()
+        let strays = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0 != "fixtures.json" }
+
+        print("soak: outcomes: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+        print("soak: \(options.downloads) downloads in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
+        print("soak: at download \(checkpoint): \(atCheckpoint.map { "\($0)" } ?? "-")")
+        print("soak: before shutdown: \(beforeShutdown)")
+        print("soak: end (after shutdown): \(end)")
+        print("soak: during the run at most \(peakDuring.descriptors) descriptors, \(peakDuring.threads) threads")
+
+        if end.descriptors != start.descriptors { failures.append("descriptors: \(start.descriptors) at the start, \(end.descriptors) at the end") }
+        if end.threads != start.threads { failures.append("threads: \(start.threads) at the start, \(end.threads) at the end") }
+        if peakDuring.threads > start.threads + 1 { failures.append("threads: \(peakDuring.threads) during the run (start \(start.threads) + the client's 1)") }
+        if peakDuring.descriptors > start.descriptors + 2 * options.concurrency + 4 {
+            failures.append("descriptors: \(peakDuring.descriptors) during the run, more than connections and files in flight explain")
+        }
+        if let atCheckpoint {
+            let growth = beforeShutdown.residentKiB - atCheckpoint.residentKiB
+            print("soak: resident memory growth from download \(checkpoint) to \(options.downloads): \(growth) KiB")
+            if growth >= 2048 { failures.append("resident memory grew \(growth) KiB between download \(checkpoint) and \(options.downloads)") }
+        }
+        if !strays.isEmpty { failures.append("files left behind: \(strays.prefix(5))") }
+        return failures
+    }
+
+    /// With two downloads stalled mid-body (sockets and temporary files open), a spawned child must
+    /// inherit nothing that was not already inheritable before the client existed.
+    static func checkInheritance(client: BoldSignClient, in work: String, inheritableBefore: Set<Int32>) async throws -> [String] {
+        let stalled = (0..<2).map { index in
+            Task {
+                try await client.downloadImage(ImageRequest(documentID: document, signer: signer, fileID: "stalled"),
+                                               to: FilePath("\(work)/inheritance-\(index).img"))
+            }
+        }
+        defer { stalled.forEach { $0.cancel() } }
+        for _ in 0..<500 {
+            let partials = try FileManager.default.contentsOfDirectory(atPath: work).filter { $0.hasSuffix(".partial") }
+            if partials.count == 2 { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let inherited = try InheritanceCheck.descriptorsOfASpawnedChild(outputIn: work).filter { !inheritableBefore.contains($0.fd) }
+        stalled.forEach { $0.cancel() }
+        for task in stalled { _ = await task.result }
+        print("soak: a child spawned during 2 transfers inherited \(inherited.isEmpty ? "nothing of the client's" : "\(inherited)")")
+        return inherited.isEmpty ? [] : ["a spawned child inherited \(inherited.map { "\($0.fd) -> \($0.target)" })"]
+    }
+
+    /// One download; `.success` names the outcome, `.failure` says what was wrong with it.
+    static func download(_ index: Int, client: BoldSignClient, in work: String) async -> Result<String, SoakError> {
+        let scenario = Scenario.of(index)
+        let request = ImageRequest(documentID: document, signer: signer, fileID: scenario.fileID)
+        let path = "\(work)/\(index).img"
+        do {
+            switch scenario {
+            case .intoDescriptor:
+                let fd = try FileDescriptor.open(FilePath(path), .readWrite, options: [.create, .exclusiveCreate, .closeOnExec],
+                                                 permissions: [.ownerRead, .ownerWrite])
+                defer {
+                    try? fd.close()
+                    unlink(path)
+                }
+                let result = try await client.downloadImage(request, into: fd)
+                try verify(fd: fd, fileID: scenario.fileID, written: result.bytesWritten)
+            case .cancelled:
+                let task = Task { try await client.downloadImage(request, to: FilePath(path)) }
+                try await Task.sleep(for: .milliseconds(5))
+                task.cancel()
+                if case .success = await task.result { return .failure(SoakError("#\(index): a cancelled stalled download succeeded")) }
+                if FileManager.default.fileExists(atPath: path) { return .failure(SoakError("#\(index): a cancelled download left its file")) }
+                return .success("cancelled")
+            default:
+                let result = try await client.downloadImage(request, to: FilePath(path))
+                let fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
+                defer {
+                    try? fd.close()
+                    unlink(path)
+                }
+                try verify(fd: fd, fileID: scenario.fileID, written: result.bytesWritten)
+            }
+            switch scenario {
+            case .dropped, .unavailable, .forbidden: return .failure(SoakError("#\(index): \(scenario) succeeded"))
+            default: return .success("downloaded")
+            }
+        } catch let error as BoldSignError {
+            let expected: BoldSignError.Kind? = switch scenario {
+            case .dropped: .connectionFailed
+            case .unavailable: .serverError
+            case .forbidden: .forbidden
+            default: nil
+            }
+            guard error.kind == expected else { return .failure(SoakError("#\(index) \(scenario): \(error)")) }
+            if FileManager.default.fileExists(atPath: path) { return .failure(SoakError("#\(index): a failed download left its file")) }
+            return .success("\(error.kind)")
+        } catch {
+            return .failure(SoakError("#\(index) \(scenario): \(error)"))
+        }
+    }
+
+    /// Reads the whole file back and compares it with the bytes the server generated.
+    static func verify(fd: FileDescriptor, fileID: String, written: Int64) throws {
+        guard let file = files.first(where: { $0.id == fileID }) else { throw SoakError("no fixture \(fileID)") }
+        guard written == file.size else { throw SoakError("\(fileID): \(written) bytes written, \(file.size) expected") }
+        var offset: Int64 = 0
+        var actual = [UInt8](repeating: 0, count: 64 * 1024)
+        while offset < file.size {
+            let count = try actual.withUnsafeMutableBytes { try fd.read(fromAbsoluteOffset: offset, into: $0) }
+            guard count > 0 else { throw SoakError("\(fileID): the file ends at \(offset) of \(file.size)") }
+            let expected = file.generator.bytes(in: offset..<(offset + Int64(count)))
+            guard expected[...] == actual[0..<count] else { throw SoakError("\(fileID): bytes differ in \(offset)..<\(offset + Int64(count))") }
+            offset += Int64(count)
+        }
+    }
+
+    static func fixturesFile(in work: String) throws -> String {
+        let fixtures = MockFixtures(credentials: .init(apiKeys: [key]), documents: [
+            .init(id: document, signers: [.init(emailId: "soak@example.com", files: files)]),
+        ])
+        let path = work + "/fixtures.json"
+        try JSONEncoder().encode(fixtures).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func makeWorkDirectory() throws -> String {
+        let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        let path = base + "/boldsign-soak-\(getpid())"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return path
+    }
+
+    static func siblingExecutable(_ name: String) -> String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+}
+
+/// A failure worth reporting.
+struct SoakError: Error, CustomStringConvertible {
+    let message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+extension Optional {
+    func orThrow(_ message: String) throws -> Wrapped {
+        guard let self else { throw SoakError(message) }
+        return self
+    }
+}
