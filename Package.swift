@@ -102,6 +102,14 @@ let package = Package(
             ],
             path: "Benchmarks/Soak"
         ),
+        .executableTarget(
+            name: "boldsign-fuzz",
+            dependencies: [
+                "BoldSignIDV", "CurlTransport", "BatchManifest",
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Fuzz/Sources"
+        ),
         .testTarget(
             name: "BoldSignMockServerTests",
             dependencies: ["BoldSignMockServer", "TestSupport"]

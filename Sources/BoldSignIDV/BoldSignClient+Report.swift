@@ -43,8 +43,8 @@ extension BoldSignClient {
 }
 
 /// Decodes report bodies, turning anything undecodable into a clear error.
-enum ReportDecoder {
-    static func decode(_ body: [UInt8], status: Int, requestID: String? = nil) throws -> IdentityVerificationReport {
+package enum ReportDecoder {
+    package static func decode(_ body: [UInt8], status: Int, requestID: String? = nil) throws -> IdentityVerificationReport {
         do {
             return try JSONDecoder().decode(IdentityVerificationReport.self, from: Data(body))
         } catch {

@@ -6,11 +6,11 @@ import Foundation
 
 /// Reads the server's message out of an error body, whatever shape it has: BoldSign's
 /// `{"error": "…"}`, ASP.NET Core's ProblemDetails, plain text, or nothing.
-enum ErrorMessageDecoder {
+package enum ErrorMessageDecoder {
     /// Longest message kept; error pages can be large and only the start is useful.
-    static let maxMessageLength = 500
+    package static let maxMessageLength = 500
 
-    static func message(from body: [UInt8]) -> String? {
+    package static func message(from body: [UInt8]) -> String? {
         guard !body.isEmpty else { return nil }
         // JSONDecoder refuses invalid UTF-8 outright; repairing it first (U+FFFD) keeps the message of
         // a JSON body with one bad byte instead of falling back to the raw JSON text.

@@ -24,7 +24,7 @@ public struct RateLimitStatus: Sendable, Hashable {
     }
 
     /// Reads the headers of one response; nil when it carried none of them.
-    init?(headers: [(name: String, value: String)], now: Date = Date()) {
+    package init?(headers: [(name: String, value: String)], now: Date = Date()) {
         func value(_ name: String) -> String? { headers.first { $0.name == name }?.value }
         limit = value("x-ratelimit-limit").flatMap { Int($0.trimmingSpaces) }
         remaining = value("x-ratelimit-remaining").flatMap { Int($0.trimmingSpaces) }
@@ -35,9 +35,9 @@ public struct RateLimitStatus: Sendable, Hashable {
 }
 
 /// Parses the time values of rate-limit headers without Foundation's formatters.
-enum HTTPHeaderTime {
+package enum HTTPHeaderTime {
     /// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Negative or absurd values give nil.
-    static func retryAfter(_ text: String, now: Date) -> Duration? {
+    package static func retryAfter(_ text: String, now: Date) -> Duration? {
         let trimmed = text.trimmingSpaces
         if let seconds = Int(trimmed) {
             return (0...86_400 * 7).contains(seconds) ? .seconds(seconds) : nil
@@ -48,7 +48,7 @@ enum HTTPHeaderTime {
     }
 
     /// `X-RateLimit-Reset`: BoldSign sends Unix seconds; small numbers are read as a delay and HTTP-dates are accepted.
-    static func resetTime(_ text: String, now: Date) -> Date? {
+    package static func resetTime(_ text: String, now: Date) -> Date? {
         let trimmed = text.trimmingSpaces
         if let number = Double(trimmed), number.isFinite, number >= 0 {
             // Below ~2001-09-09 a value cannot be a Unix time this API sends; treat it as seconds from now.

@@ -1,16 +1,18 @@
 /// Follows the header lines libcurl hands to `CURLOPT_HEADERFUNCTION` and keeps the final
 /// response's status and headers. A new status line (after a `100 Continue`, a proxy's
 /// `CONNECT` answer, or a redirect) starts over.
-struct ResponseHeadParser {
+package struct ResponseHeadParser {
     /// Header bytes kept at most; a hostile server's megabytes of headers are dropped, not stored.
-    static let maxHeaderBytes = 64 * 1024
+    package static let maxHeaderBytes = 64 * 1024
 
-    private(set) var status = 0
-    private(set) var headers: [(name: String, value: String)] = []
+    package private(set) var status = 0
+    package private(set) var headers: [(name: String, value: String)] = []
     private var keptBytes = 0
 
+    package init() {}
+
     /// Takes one raw header line, CRLF included.
-    mutating func consume(_ line: UnsafeRawBufferPointer) {
+    package mutating func consume(_ line: UnsafeRawBufferPointer) {
         var end = line.count
         while end > 0, line[end - 1] == UInt8(ascii: "\n") || line[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         guard end > 0 else { return }

@@ -98,6 +98,11 @@ public enum TestPaths {
     /// The path of one of this package's built executables.
     public static func product(_ name: String) -> String { products + "/" + name }
 
+    /// The package's root directory.
+    public static var packageRoot: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
     /// `Tests/Certificates`.
     public static var certificates: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
