@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a fixtures file could not be used.
 public struct FixtureError: Error, CustomStringConvertible, Sendable {
@@ -15,7 +19,7 @@ extension MockFixtures {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw FixtureError(description: "cannot read fixtures file \(path): \(error.localizedDescription)")
+            throw FixtureError(description: "cannot read fixtures file \(path): \(error)")
         }
         return try decode(data, source: path)
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A request as the router sees it: everything parsed off the wire, nothing NIO-specific.
 struct MockRequest: Sendable {
@@ -8,7 +12,7 @@ struct MockRequest: Sendable {
     var body: [UInt8]
 
     func header(_ name: String) -> String? {
-        headers.first { $0.name.caseInsensitiveCompare(name) == .orderedSame }?.value
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 }
 
@@ -144,7 +148,7 @@ struct MockRouter: Sendable {
         let signer = document.signers.first { signer in
             let selected: Bool
             if let email {
-                selected = signer.emailId?.caseInsensitiveCompare(email) == .orderedSame
+                selected = signer.emailId?.lowercased() == email.lowercased()
             } else {
                 selected = signer.countryCode == country && signer.phoneNumber == phone
             }
@@ -154,7 +158,7 @@ struct MockRouter: Sendable {
         let onBehalfOf = request.onBehalfOf.flatMap { $0.isEmpty ? nil : $0 }
         let matches = switch (signer.onBehalfOf, onBehalfOf) {
         case (nil, nil): true
-        case (let expected?, let given?): expected.caseInsensitiveCompare(given) == .orderedSame
+        case (let expected?, let given?): expected.lowercased() == given.lowercased()
         default: false
         }
         guard matches else { return .failure(Rejection(Self.error(403, "You do not have permission to access this document."))) }
@@ -219,12 +223,36 @@ struct MockRouter: Sendable {
         guard let query else { return nil }
         for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(parts[0])
-            guard key.caseInsensitiveCompare(name) == .orderedSame else { continue }
+            let key = Self.percentDecoded(String(parts[0]).replacing("+", with: " ")) ?? String(parts[0])
+            guard key.lowercased() == name.lowercased() else { continue }
             let raw = parts.count > 1 ? String(parts[1]) : ""
-            return raw.replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? raw
+            return Self.percentDecoded(raw.replacing("+", with: " ")) ?? raw
         }
         return nil
+    }
+
+    /// `%XX` sequences decoded as UTF-8; nil for a malformed escape or bytes that are not UTF-8.
+    static func percentDecoded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(hexValue), let low = iterator.next().flatMap(hexValue) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 
     // MARK: - Auth
@@ -240,8 +268,8 @@ struct MockRouter: Sendable {
         }
         if let authorization = request.header("Authorization") {
             let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].caseInsensitiveCompare("Bearer") == .orderedSame {
-                let token = String(parts[1]).trimmingCharacters(in: .whitespaces)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                let token = String(parts[1].drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
                 return Auth(scheme: "bearer", credential: fixtures.credentials.bearerTokens.contains(token) ? "bearer:\(token)" : nil)
             }
             return Auth(scheme: "other", credential: nil)

@@ -1,7 +1,11 @@
 import ArgumentParser
 import BatchManifest
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 struct BatchCommand: AsyncParsableCommand {
@@ -61,9 +65,9 @@ struct BatchCommand: AsyncParsableCommand {
             }
             progress.finish()
             report?.close()
-            let summary: [String: Any] = [
-                "status": last.failed == 0 ? "ok" : "partial", "items": items.count, "downloaded": last.downloaded,
-                "skipped": last.skipped, "failed": last.failed, "bytes": last.bytes,
+            let summary: [String: JSON] = [
+                "status": last.failed == 0 ? "ok" : "partial", "items": JSON(items.count), "downloaded": JSON(last.downloaded),
+                "skipped": JSON(last.skipped), "failed": JSON(last.failed), "bytes": JSON(last.bytes),
             ]
             let text = "\(items.count) items: \(last.downloaded) downloaded, \(last.skipped) skipped, \(last.failed) failed, \(last.bytes) bytes"
             return (summary, text, last.failed == 0 ? .success : .partialFailure)
@@ -72,36 +76,35 @@ struct BatchCommand: AsyncParsableCommand {
 }
 
 /// `--report-file`: one JSON object per line and item.
-final class ReportFileWriter: @unchecked Sendable {
-    private let handle: FileHandle
+final class ReportFileWriter: Sendable {
+    private let fd: FileDescriptor
 
     init(path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: path) else {
-            throw CLIError(.outputError, "cannot write the report file \(path)")
+        do {
+            fd = try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate, .noFollow, .closeOnExec],
+                                         permissions: [.ownerRead, .ownerWrite])
+        } catch {
+            throw CLIError(.outputError, "cannot write the report file \(path): \(error)")
         }
-        self.handle = handle
     }
 
     func write(_ outcome: BatchOutcome) {
-        var line: [String: Any] = ["index": outcome.index, "path": outcome.item.destination.string]
+        var line: [String: JSON] = ["index": JSON(outcome.index), "path": .string(outcome.item.destination.string)]
         switch outcome.result {
         case .downloaded(let download):
             line["status"] = "downloaded"
-            line["bytes"] = download.bytesWritten
-            line["format"] = download.format.rawValue
+            line["bytes"] = JSON(download.bytesWritten)
+            line["format"] = .string(download.format.rawValue)
         case .skipped:
             line["status"] = "skipped"
         case .failed(let error):
             line["status"] = "failed"
-            line["error"] = "\(error)"
-            line["exitCode"] = Int(ExitStatus(for: error).rawValue)
-            if let status = error.status { line["httpStatus"] = status }
+            line["error"] = .string("\(error)")
+            line["exitCode"] = JSON(Int(ExitStatus(for: error).rawValue))
+            if let status = error.status { line["httpStatus"] = JSON(status) }
         }
-        if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
-            handle.write(data + Data("\n".utf8))
-        }
+        _ = try? fd.writeAll(Array((JSON.object(line).serialized + "\n").utf8))
     }
 
-    func close() { try? handle.close() }
+    func close() { try? fd.close() }
 }

@@ -1,12 +1,16 @@
 import ArgumentParser
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 import SystemPackage
 
 /// Runs a command body with a client, and turns its outcome into output and an exit status.
 enum CommandRunner {
-    typealias Outcome = (json: [String: Any], text: String, status: ExitStatus)
+    typealias Outcome = (json: [String: JSON], text: String, status: ExitStatus)
 
     static func run(
         global: GlobalOptions, concurrency: Int? = nil,
@@ -27,25 +31,24 @@ enum CommandRunner {
             throw fail(error.status, error.message, global: global)
         }
         var json = outcome.value.json
-        json["exitCode"] = Int(outcome.value.status.rawValue)
+        json["exitCode"] = JSON(Int(outcome.value.status.rawValue))
         if global.json {
-            printJSON(json)
+            printJSON(.object(json))
         } else if !global.quiet {
-            FileHandle.standardError.write(Data((outcome.value.text + "\n").utf8))
+            Console.error(outcome.value.text + "\n")
         }
         if outcome.value.status != .success { throw outcome.value.status.exitCode }
     }
 
     /// Reports a failure on stderr (and as JSON with `--json`) and returns the exit code to throw.
     static func fail(_ status: ExitStatus, _ message: String, global: GlobalOptions) -> ExitCode {
-        FileHandle.standardError.write(Data("boldsign-idv: \(message)\n".utf8))
-        if global.json { printJSON(["status": "error", "exitCode": Int(status.rawValue), "error": message]) }
+        Console.error("boldsign-idv: \(message)\n")
+        if global.json { printJSON(["status": "error", "exitCode": JSON(Int(status.rawValue)), "error": .string(message)]) }
         return status.exitCode
     }
 
-    static func printJSON(_ object: [String: Any]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
+    static func printJSON(_ value: JSON) {
+        Console.out(value.serialized + "\n")
     }
 
     /// Creates `root` and every parent of `paths` below it, owner-only.
@@ -57,14 +60,14 @@ enum CommandRunner {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                         attributes: [.posixPermissions: 0o700])
             } catch {
-                throw fail(.outputError, "cannot create directory \(directory): \(error.localizedDescription)", global: global)
+                throw fail(.outputError, "cannot create directory \(directory): \(error)", global: global)
             }
         }
     }
 }
 
 /// A command's outcome handed out of the client's scope; built and read on one task.
-struct SendableOutcome: @unchecked Sendable {
+struct SendableOutcome: Sendable {
     let value: CommandRunner.Outcome
     init(_ value: CommandRunner.Outcome) { self.value = value }
 }

@@ -1,7 +1,11 @@
 import ArgumentParser
 import BoldSignIDV
 import BoldSignMockServer
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 struct DemoCommand: AsyncParsableCommand {
@@ -55,13 +59,13 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             }
         } catch {
-            FileHandle.standardError.write(Data("boldsign-idv demo: \(error)\n".utf8))
+            Console.error("boldsign-idv demo: \(error)\n")
             throw ExitCode(ExitStatus.serverError.rawValue)
         }
         say("\nDone. Run it again: every file is already there and is skipped. Against BoldSign itself, set BOLDSIGN_API_KEY and use image, report, fetch-all and batch.")
     }
 
     private func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        Console.out(text + "\n")
     }
 }

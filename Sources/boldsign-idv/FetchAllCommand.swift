@@ -1,6 +1,10 @@
 import ArgumentParser
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 struct FetchAllCommand: AsyncParsableCommand {
@@ -23,12 +27,12 @@ struct FetchAllCommand: AsyncParsableCommand {
         try await CommandRunner.run(global: global) { client in
             let saved = try await client.downloadAllImages(documentID: documentId, signer: signerOptions.signer, order: signerOptions.order,
                                                            onBehalfOf: signerOptions.onBehalfOf, to: FilePath(outputDir))
-            let files: [[String: Any]] = saved.map {
-                ["role": $0.file.role.description, "fileId": $0.file.fileID, "path": $0.path.string, "bytes": $0.bytes,
-                 "format": $0.format.rawValue, "skipped": $0.skipped]
+            let files: [JSON] = saved.map {
+                ["role": .string($0.file.role.description), "fileId": .string($0.file.fileID), "path": .string($0.path.string),
+                 "bytes": JSON($0.bytes), "format": .string($0.format.rawValue), "skipped": .bool($0.skipped)]
             }
             let text = saved.map { "\($0.path) \($0.bytes) bytes\($0.skipped ? " (already there)" : "")" }.joined(separator: "\n")
-            return (["status": "ok", "files": files], text.isEmpty ? "no images in the report" : text, .success)
+            return (["status": "ok", "files": .array(files)], text.isEmpty ? "no images in the report" : text, .success)
         }
     }
 }

@@ -1,6 +1,10 @@
 import ArgumentParser
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 /// Options every command takes.
@@ -49,7 +53,7 @@ struct GlobalOptions: ParsableArguments {
         let credentials: Credentials
         if let apiKeyFile {
             guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8),
-                  let key = text.split(whereSeparator: \.isNewline).first.map({ String($0).trimmingCharacters(in: .whitespaces) }), !key.isEmpty
+                  let key = text.split(whereSeparator: \.isNewline).first.map({ String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }), !key.isEmpty
             else { throw CLIError(.invalidInput, "cannot read an API key from \(apiKeyFile)") }
             credentials = .apiKey(key)
         } else if let key = environment["BOLDSIGN_API_KEY"], !key.isEmpty {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import SystemPackage
 
 struct ImageCommand: AsyncParsableCommand {
@@ -34,9 +38,9 @@ struct ImageCommand: AsyncParsableCommand {
             } else {
                 result = try await client.downloadImage(request, to: FilePath(output), replaceExisting: overwrite)
             }
-            let summary: [String: Any] = [
-                "status": "ok", "path": output, "bytes": result.bytesWritten, "format": result.format.rawValue,
-                "contentType": result.contentType ?? NSNull(), "seconds": result.timing.total.seconds,
+            let summary: [String: JSON] = [
+                "status": "ok", "path": .string(output), "bytes": JSON(result.bytesWritten), "format": .string(result.format.rawValue),
+                "contentType": JSON(result.contentType), "seconds": .number(result.timing.total.seconds),
             ]
             return (summary, "\(result.bytesWritten) bytes (\(result.format.rawValue)) -> \(output)", .success)
         }

@@ -1,5 +1,14 @@
 import BoldSignIDV
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A one-line progress bar on stderr — only when stderr is a terminal, so logs and pipes stay clean.
 final class ProgressDisplay: @unchecked Sendable {
@@ -23,18 +32,16 @@ final class ProgressDisplay: @unchecked Sendable {
         let filled = Int(done * Double(width))
         let eta = progress.completed > 0 ? elapsed / Double(progress.completed) * Double(total - progress.completed) : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let line = String(format: "\r[%@] %d/%d items  %@  %@/s  ETA %ds ", bar, progress.completed, total,
-                          Self.bytes(Double(progress.bytes)), Self.bytes(rate), Int(eta))
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.error("\r[\(bar)] \(progress.completed)/\(total) items  \(Self.bytes(Double(progress.bytes)))  \(Self.bytes(rate))/s  ETA \(Int(eta))s ")
     }
 
     func message(_ text: String) {
         let prefix = enabled ? "\r\u{1B}[K" : ""
-        FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
+        Console.error(prefix + text + "\n")
     }
 
     func finish() {
-        if enabled { FileHandle.standardError.write(Data("\n".utf8)) }
+        if enabled { Console.error("\n") }
     }
 
     private static func bytes(_ value: Double) -> String {
@@ -45,7 +52,9 @@ final class ProgressDisplay: @unchecked Sendable {
             value /= 1024
             unit += 1
         }
-        return String(format: unit == 0 ? "%.0f %@" : "%.1f %@", value, units[unit])
+        guard unit > 0 else { return "\(Int(value.rounded())) \(units[unit])" }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
     }
 }
 

@@ -1,6 +1,10 @@
 import ArgumentParser
 import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -30,28 +34,27 @@ struct ReportCommand: AsyncParsableCommand {
 
 /// The report as the API's JSON shape (camelCase, nulls kept).
 enum ReportJSON {
-    static func object(_ report: IdentityVerificationReport) -> [String: Any] {
-        func value(_ optional: Any?) -> Any { optional ?? NSNull() }
-        func date(_ date: IdentityDocument.DayMonthYear?) -> Any {
-            guard let date else { return NSNull() }
-            return ["day": value(date.day), "month": value(date.month), "year": value(date.year)]
+    static func object(_ report: IdentityVerificationReport) -> JSON {
+        func date(_ date: IdentityDocument.DayMonthYear?) -> JSON {
+            guard let date else { return .null }
+            return ["day": JSON(date.day), "month": JSON(date.month), "year": JSON(date.year)]
         }
-        var document: Any = NSNull()
+        var document: JSON = .null
         if let doc = report.document {
-            var address: Any = NSNull()
+            var address: JSON = .null
             if let a = doc.address {
-                address = ["city": value(a.city), "country": value(a.country), "line1": value(a.line1), "line2": value(a.line2),
-                           "postalCode": value(a.postalCode), "state": value(a.state)]
+                address = ["city": JSON(a.city), "country": JSON(a.country), "line1": JSON(a.line1), "line2": JSON(a.line2),
+                           "postalCode": JSON(a.postalCode), "state": JSON(a.state)]
             }
             document = [
-                "type": value(doc.type), "firstName": value(doc.firstName), "lastName": value(doc.lastName), "country": value(doc.country),
-                "documentNumber": value(doc.documentNumber), "address": address, "dob": date(doc.dob), "issuedDate": date(doc.issuedDate),
-                "expirationDate": date(doc.expirationDate), "documentFiles": value(doc.documentFiles), "selfieFile": value(doc.selfieFile),
+                "type": JSON(doc.type), "firstName": JSON(doc.firstName), "lastName": JSON(doc.lastName), "country": JSON(doc.country),
+                "documentNumber": JSON(doc.documentNumber), "address": address, "dob": date(doc.dob), "issuedDate": date(doc.issuedDate),
+                "expirationDate": date(doc.expirationDate), "documentFiles": JSON(doc.documentFiles), "selfieFile": JSON(doc.selfieFile),
             ]
         }
-        var error: Any = NSNull()
-        if let e = report.error { error = ["code": value(e.code), "message": value(e.message)] }
-        let verified: Any = report.verifiedDate.map { ISO8601DateFormatter().string(from: $0) } ?? NSNull()
-        return ["verificationResult": value(report.verificationResult), "verifiedDate": verified, "error": error, "document": document]
+        var error: JSON = .null
+        if let e = report.error { error = ["code": JSON(e.code), "message": JSON(e.message)] }
+        let verified = JSON(report.verifiedDate.map { $0.formatted(.iso8601) })
+        return ["verificationResult": JSON(report.verificationResult), "verifiedDate": verified, "error": error, "document": document]
     }
 }
