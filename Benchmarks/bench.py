@@ -2,11 +2,15 @@
 """Interleaved benchmark of `boldsign-idv` against the curl CLI on the same local server.
 
 Prints a Markdown table: median wall time, CPU time and peak RSS per case and tool, the ratio to
-curl, the min-max spread, and whether every output's SHA-256 matched. See Benchmarks/README.md.
+curl, the min-max spread, and whether every output's SHA-256 matched. A plain C libcurl client
+(Benchmarks/reference-client.c) runs the single-process and sequential cases too, as the yardstick
+for what libcurl itself allows on this machine. See Benchmarks/README.md.
 """
 import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
-DOC = "b3c4d5e6-0000-4000-8000-00000000be4c"
+# Each size is its own document, so that a static server (nginx) can tell them apart by the query alone.
+DOCUMENTS = {"bench-64k": "b3c4d5e6-0000-4000-8000-000000000064", "bench-1m": "b3c4d5e6-0000-4000-8000-000000000001",
+             "bench-64m": "b3c4d5e6-0000-4000-8000-000000000640", "bench-1g": "b3c4d5e6-0000-4000-8000-000000001024"}
 EMAIL = "bench@example.com"
 KEY = "bench-api-key"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -42,8 +46,9 @@ def timed(argv, env=None):
 
 
 class Bench:
-    def __init__(self, bin_dir, work, base_url):
+    def __init__(self, bin_dir, work, base_url, reference):
         self.bin = bin_dir
+        self.reference = reference
         self.work = work
         self.url = base_url
         # BOLDSIGN_BASE_URL as well as --base-url: nothing here may ever reach the real API.
@@ -60,26 +65,33 @@ class Bench:
             self.hashes[file_id] = gen.stdout[:64]
         return self.hashes[file_id]
 
-    def image_url(self):
-        return f"{self.url}/v1/identityVerification/image?documentId={DOC}"
+    def image_url(self, file_id):
+        return f"{self.url}/v1/identityVerification/image?documentId={DOCUMENTS[file_id]}"
 
     def body(self, file_id):
         return json.dumps({"emailId": EMAIL, "fileId": file_id})
 
     # One image per process.
     def ours_single(self, file_id, out):
-        return [f"{self.bin}/boldsign-idv", "image", "--base-url", self.url, "--document-id", DOC, "--email", EMAIL,
+        return [f"{self.bin}/boldsign-idv", "image", "--base-url", self.url, "--document-id", DOCUMENTS[file_id], "--email", EMAIL,
                 "--file-id", file_id, "--output", out, "--overwrite", "--quiet"]
 
     def curl_single(self, file_id, out):
-        return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id), self.image_url()]
+        return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id), self.image_url(file_id)]
+
+    def reference_single(self, file_id, out):
+        return [self.reference, self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}", out]
+
+    def reference_sequential(self, file_id, count, directory):
+        return [self.reference, self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}"] + \
+            [os.path.join(directory, f"{i}.jpg") for i in range(count)]
 
     # Many images in one process.
     def manifest(self, file_id, count, directory):
         path = os.path.join(self.work, f"manifest-{file_id}-{count}.jsonl")
         with open(path, "w") as f:
             for i in range(count):
-                f.write(json.dumps({"documentId": DOC, "emailId": EMAIL, "fileId": file_id, "output": f"{i}.jpg"}) + "\n")
+                f.write(json.dumps({"documentId": DOCUMENTS[file_id], "emailId": EMAIL, "fileId": file_id, "output": f"{i}.jpg"}) + "\n")
         return path
 
     def ours_batch(self, file_id, count, directory, concurrency):
@@ -93,7 +105,7 @@ class Bench:
             f.write(f'header = "@{self.headers}"\n')
             f.write("data-binary = " + json.dumps(self.body(file_id)) + "\n")
             for i in range(count):
-                f.write(f'url = "{self.image_url()}"\noutput = "{directory}/{i}.jpg"\n')
+                f.write(f'url = "{self.image_url(file_id)}"\noutput = "{directory}/{i}.jpg"\n')
         argv = ["curl", "-K", config]
         if concurrency > 1:
             argv += ["--parallel", "--parallel-max", str(concurrency)]
@@ -113,9 +125,12 @@ def main():
     parser.add_argument("--url", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--reference", help="the compiled reference-client.c (optional)")
+    parser.add_argument("--floor", help="the compiled floor.swift (optional)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
     args = parser.parse_args()
-    bench = Bench(args.bin, args.work, args.url)
+    bench = Bench(args.bin, args.work, args.url, args.reference)
+    tools = ("ours", "curl", "reference") if args.reference else ("ours", "curl")
     rounds = 1 if args.smoke else args.rounds
 
     if args.smoke:
@@ -128,26 +143,30 @@ def main():
 
     rows = []
     for name, file_id in singles:
-        samples = {"ours": [], "curl": []}
+        samples = {tool: [] for tool in tools}
         ok = True
         for _ in range(rounds):
-            for tool in ("ours", "curl"):  # interleaved: both tools see the same machine state
+            for tool in tools:  # interleaved: every tool sees the same machine state
                 out = os.path.join(args.work, f"single-{tool}.jpg")
                 if os.path.exists(out):
                     os.unlink(out)
-                argv = bench.ours_single(file_id, out) if tool == "ours" else bench.curl_single(file_id, out)
+                argv = {"ours": bench.ours_single, "curl": bench.curl_single, "reference": bench.reference_single}[tool](file_id, out)
                 samples[tool].append(timed(argv, bench.env))
                 ok = ok and sha256(out) == bench.expected(file_id)
                 os.unlink(out)
         rows.append((name, samples, ok))
 
     for name, file_id, count, concurrency in batches:
-        samples = {"ours": [], "curl": []}
+        batch_tools = [t for t in tools if t != "reference" or concurrency == 1]
+        samples = {tool: [] for tool in batch_tools}
         ok = True
         for _ in range(rounds):
-            for tool in ("ours", "curl"):
+            for tool in batch_tools:
                 directory = fresh_dir(args.work, f"batch-{tool}")
-                argv = (bench.ours_batch if tool == "ours" else bench.curl_batch)(file_id, count, directory, concurrency)
+                if tool == "reference":
+                    argv = bench.reference_sequential(file_id, count, directory)
+                else:
+                    argv = (bench.ours_batch if tool == "ours" else bench.curl_batch)(file_id, count, directory, concurrency)
                 samples[tool].append(timed(argv, bench.env))
                 expected = bench.expected(file_id)
                 ok = ok and all(sha256(os.path.join(directory, f"{i}.jpg")) == expected for i in range(count))
@@ -159,12 +178,12 @@ def main():
     for name, samples, ok in rows:
         med = {t: (statistics.median(s[0] for s in samples[t]), statistics.median(s[1] for s in samples[t]),
                    statistics.median(s[2] for s in samples[t]) / 1024) for t in samples}
-        for tool in ("ours", "curl"):
+        for tool in samples:
             wall, cpu, rss = med[tool]
             walls = [s[0] for s in samples[tool]]
-            ratio_t = f"{wall / med['curl'][0]:.2f}" if tool == "ours" and med["curl"][0] > 0 else ""
-            ratio_m = f"{rss / med['curl'][2]:.2f}" if tool == "ours" else ""
-            label = "boldsign-idv" if tool == "ours" else "curl"
+            ratio_t = f"{wall / med['curl'][0]:.2f}" if tool != "curl" and med["curl"][0] > 0 else ""
+            ratio_m = f"{rss / med['curl'][2]:.2f}" if tool != "curl" else ""
+            label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client"}[tool]
             print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {rss:.1f} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
 
     # Peak RSS of large batches (ours only): must not grow with the number of items.
@@ -177,6 +196,12 @@ def main():
     print()
     print(f"Peak RSS of a batch: {sizes[0]} items {rss[sizes[0]]:.1f} MiB, {sizes[1]} items {rss[sizes[1]]:.1f} MiB "
           f"(difference {rss[sizes[1]] - rss[sizes[0]]:.1f} MiB)")
+
+    if args.floor:
+        floors = {mode: statistics.median(timed([args.floor, mode])[2] for _ in range(5)) / 1024 for mode in ("curl", "json")}
+        curl_rss = statistics.median(timed(["curl", "-V"])[2] for _ in range(5)) / 1024
+        print(f"Peak RSS floor: a static Swift binary that only initialises libcurl {floors['curl']:.1f} MiB, plus one "
+              f"FoundationEssentials JSONDecoder call {floors['json']:.1f} MiB; `curl -V` {curl_rss:.1f} MiB")
 
     if shutil.which("valgrind"):
         small, large = ("bench-64k", "bench-1m") if args.smoke else ("bench-1m", "bench-1g")
@@ -200,7 +225,7 @@ def allocations(bin_dir, url, file_id, work):
     if not os.path.exists(binary):
         subprocess.run(["objcopy", "--strip-debug", f"{bin_dir}/boldsign-idv", binary], check=True)
     result = subprocess.run(["valgrind", "--tool=memcheck", "--leak-check=no", binary, "image", "--base-url", url,
-                             "--document-id", DOC, "--email", EMAIL, "--file-id", file_id, "--output", out, "--quiet"],
+                             "--document-id", DOCUMENTS[file_id], "--email", EMAIL, "--file-id", file_id, "--output", out, "--quiet"],
                             env=dict(os.environ, BOLDSIGN_API_KEY=KEY, BOLDSIGN_BASE_URL=url), capture_output=True, text=True)
     if result.returncode != 0:
         sys.exit(f"valgrind run failed: {result.stderr[-2000:]}")
