@@ -17,7 +17,8 @@ extension MockFixtures {
     ///   signer `+1` `5550100123` (order 2, on behalf of `sender@example.com`) with one JPEG and a selfie.
     /// - ``largeDocumentID``: signer `bulk@example.com` with files `image-1m`, `image-64m`, `image-1g`, `image-1m-chunked`.
     /// - ``faultDocumentID``: signer `faults@example.com` with files `latency`, `stall`, `drop`, `server-error`,
-    ///   `flaky`, `rate-limited`, and a report that is not JSON for signer `broken-report@example.com`.
+    ///   `flaky`, `rate-limited`, `json-with-200` (a JSON body with status 200), and a report that is not JSON for
+    ///   signer `broken-report@example.com`.
     public static let `default` = MockFixtures(
         credentials: Credentials(apiKeys: [defaultAPIKey], bearerTokens: [defaultBearerToken]),
         documents: [
@@ -51,6 +52,8 @@ extension MockFixtures {
                         status: 503, headers: ["Retry-After": "1"], body: "Service Unavailable")))),
                     File(id: "rate-limited", size: 4096, seed: 206, fault: Fault(respond: .init(
                         status: 429, headers: ["Retry-After": "2"], body: #"{"error":"API calls quota exceeded"}"#))),
+                    File(id: "json-with-200", size: 10, seed: 207, fault: Fault(respond: .init(
+                        status: 200, headers: ["Content-Type": "application/json"], body: #"{"error":"Verification pending"}"#))),
                 ]),
                 Signer(emailId: "broken-report@example.com", order: 2, reportFault: Fault(respond: .init(
                     status: 200, headers: ["Content-Type": "application/json"], body: #"{"verificationResult": "Verified", "document": {"#))),

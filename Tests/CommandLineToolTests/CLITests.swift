@@ -131,6 +131,20 @@ import Testing
         }
     }
 
+    @Test func requireImageTurnsAJSONBodyWithStatus200IntoExit70AndNoFile() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let arguments = ["image", "--document-id", MockFixtures.faultDocumentID, "--email", "faults@example.com", "--file-id", "json-with-200"]
+            let checked = try await cli(arguments + ["--output", directory.path + "/checked.jpg", "--require-image"], server: server)
+            #expect(checked.status == 70, "\(checked.stderr)")
+            #expect(checked.stderr.contains("not an image"))
+            #expect(!FileManager.default.fileExists(atPath: directory.path + "/checked.jpg"))
+            let unchecked = try await cli(arguments + ["--output", directory.path + "/unchecked.bin"], server: server)
+            #expect(unchecked.status == 0, "\(unchecked.stderr)")
+            #expect(FileManager.default.fileExists(atPath: directory.path + "/unchecked.bin"))
+        }
+    }
+
     @Test func theServersMessageIsPrintedAndUsageErrorsExit64() async throws {
         try await withServer { server in
             let run = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",
