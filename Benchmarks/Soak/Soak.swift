@@ -9,7 +9,7 @@ import SystemPackage
 /// after warm-up, every delivered byte equal to what the server generated, no stray file.
 ///
 ///     swift run -c release boldsign-soak                  # 20,000 downloads
-///     swift run boldsign-soak --downloads 2000            # what CI runs
+///     swift run -c release boldsign-soak --downloads 10000  # what CI runs
 @main
 struct Soak {
     static let document = "5a5a5a5a-0000-4000-8000-00000000c0de"
