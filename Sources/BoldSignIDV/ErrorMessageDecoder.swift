@@ -16,7 +16,7 @@ package enum ErrorMessageDecoder {
         // a JSON body with one bad byte instead of falling back to the raw JSON text.
         let repaired = String(decoding: body, as: UTF8.self)
         if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(repaired.utf8)), let message = json.message {
-            return clean(message)
+            return message
         }
         let text = clean(repaired)
         return text.isEmpty ? nil : text
@@ -41,8 +41,10 @@ package enum ErrorMessageDecoder {
         return result
     }
 
-    /// The union of the shapes seen: every field optional, wrong types ignored.
+    /// The union of the shapes seen: every field optional, wrong types ignored, and a field that is
+    /// empty once cleaned (`" "`, control characters only) counts as absent.
     private struct ErrorBody: Decodable {
+        /// Already cleaned; nil when no field says anything.
         var message: String?
 
         private enum Keys: String, CodingKey {
@@ -51,27 +53,29 @@ package enum ErrorMessageDecoder {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: Keys.self)
-            let error = try? container.decodeIfPresent(String.self, forKey: .error)
-            let plain = try? container.decodeIfPresent(String.self, forKey: .message)
-            let title = try? container.decodeIfPresent(String.self, forKey: .title)
-            let detail = try? container.decodeIfPresent(String.self, forKey: .detail)
+            func text(_ key: Keys) -> String? {
+                guard let value = (try? container.decodeIfPresent(String.self, forKey: key)) ?? nil else { return nil }
+                let cleaned = ErrorMessageDecoder.clean(value)
+                return cleaned.isEmpty ? nil : cleaned
+            }
             let errors = (try? container.decodeIfPresent([String: [String]].self, forKey: .errors)) ?? nil
-            if let error = error ?? nil, !error.isEmpty {
+            if let error = text(.error) {
                 message = error
-            } else if let plain = plain ?? nil, !plain.isEmpty {
+            } else if let plain = text(.message) {
                 message = plain
             } else {
                 // ProblemDetails: the title, then each field's complaints.
                 var parts: [String] = []
-                if let title = title ?? nil { parts.append(title) }
-                if let detail = detail ?? nil { parts.append(detail) }
+                if let title = text(.title) { parts.append(title) }
+                if let detail = text(.detail) { parts.append(detail) }
                 if let errors {
                     for key in errors.keys.sorted() {
                         let messages = errors[key, default: []].joined(separator: " ")
                         parts.append(key.isEmpty ? messages : "\(key): \(messages)")
                     }
                 }
-                message = parts.isEmpty ? nil : parts.joined(separator: " ")
+                let joined = ErrorMessageDecoder.clean(parts.joined(separator: " "))
+                message = joined.isEmpty ? nil : joined
             }
         }
     }

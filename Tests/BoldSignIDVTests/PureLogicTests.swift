@@ -80,6 +80,14 @@ import Testing
         #expect(ErrorMessageDecoder.message(from: Array(repeating: UInt8(ascii: "x"), count: 10_000))?.count == ErrorMessageDecoder.maxMessageLength)
     }
 
+    /// Found by the error-body fuzzer: a field that is only whitespace gave an empty message, not nil.
+    @Test func aFieldThatSaysNothingIsSkippedAndNeverGivesAnEmptyMessage() {
+        #expect(ErrorMessageDecoder.message(from: Array(#"{"error":" ","message":"Invalid file ID."}"#.utf8)) == "Invalid file ID.")
+        #expect(ErrorMessageDecoder.message(from: Array(#"{"error":"\u0001\t","title":"Bad request"}"#.utf8)) == "Bad request")
+        #expect(ErrorMessageDecoder.message(from: Array(#"{"error":" "}"#.utf8)) == #"{"error":" "}"#)
+        #expect(ErrorMessageDecoder.message(from: Array("  \r\n ".utf8)) == nil)
+    }
+
     @Test func retryAfterReadsSecondsAndHTTPDates() {
         let now = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
         #expect(HTTPHeaderTime.retryAfter("120", now: now) == .seconds(120))
