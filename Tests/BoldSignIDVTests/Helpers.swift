@@ -50,6 +50,14 @@ func expectError<T>(
     }
 }
 
+/// Downloads `request` into `/dev/null`: for tests that care about the request or the error, not the bytes.
+@discardableResult
+func downloadDiscardingBody(_ client: BoldSignClient, _ request: ImageRequest) async throws -> ImageDownload {
+    let fd = try FileDescriptor.open("/dev/null", .writeOnly)
+    defer { try? fd.close() }
+    return try await client.downloadImage(request, into: fd)
+}
+
 /// Opens (creating, truncating) a file for writing, mode 0600.
 func openForWriting(_ path: String) throws -> FileDescriptor {
     try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate], permissions: [.ownerRead, .ownerWrite])

@@ -26,12 +26,6 @@ import Testing
         return try await withBoldSignClient(configuration: configuration) { client in try await body(client, server) }
     }
 
-    private func download(_ client: BoldSignClient, _ request: ImageRequest) async throws {
-        let fd = try FileDescriptor.open("/dev/null", .writeOnly)
-        defer { try? fd.close() }
-        _ = try await client.downloadImage(request, into: fd)
-    }
-
     /// The request line, the header lines and the decoded JSON body of one raw request.
     private func parse(_ raw: String) throws -> (requestLine: String, headers: [String], body: [String: Any]) {
         let parts = raw.components(separatedBy: "\r\n\r\n")
@@ -44,7 +38,7 @@ import Testing
     @Test(arguments: carriedValues)
     func aHostileValueArrivesIntactInTheBodyAndNowhereElse(_ value: String) async throws {
         try await withRecordingServer { client, server in
-            try await download(client, ImageRequest(documentID: sampleDocument, signer: .email("\(value)@example.com"), fileID: value, onBehalfOf: value))
+            try await downloadDiscardingBody(client, ImageRequest(documentID: sampleDocument, signer: .email("\(value)@example.com"), fileID: value, onBehalfOf: value))
             let raw = try #require(server.requests.first)
             let (requestLine, headers, body) = try parse(raw)
             #expect(requestLine == "POST /v1/identityVerification/image?documentId=\(sampleDocument) HTTP/1.1")
@@ -65,7 +59,7 @@ import Testing
                 (ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile, onBehalfOf: value), "onBehalfOf"),
                 (ImageRequest(documentID: sampleDocument, signer: .phone(countryCode: value, number: "5550100"), fileID: frontFile), "countryCode"),
             ] {
-                let error = await expectError(.invalidRequest) { try await download(client, request) }
+                let error = await expectError(.invalidRequest) { try await downloadDiscardingBody(client, request) }
                 #expect(error?.field == field)
             }
             #expect(server.requests.isEmpty)
@@ -78,7 +72,9 @@ import Testing
     ])
     func aDocumentIDThatIsNotAUUIDIsRefused(_ documentID: String) async throws {
         try await withRecordingServer { client, server in
-            let error = await expectError(.invalidRequest) { try await download(client, ImageRequest(documentID: documentID, signer: alex, fileID: frontFile)) }
+            let error = await expectError(.invalidRequest) {
+                try await downloadDiscardingBody(client, ImageRequest(documentID: documentID, signer: alex, fileID: frontFile))
+            }
             #expect(error?.field == "documentId")
             #expect(server.requests.isEmpty)
         }

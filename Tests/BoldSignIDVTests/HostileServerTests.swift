@@ -105,18 +105,19 @@ import Testing
         #expect(download.bytesWritten == Int64(json.count))
     }
 
+    /// The error for a 403 whose body is `body`.
+    private func forbiddenError(body: [UInt8], contentType: String) async throws -> BoldSignError? {
+        let server = try ScriptedHTTPServer(respondingWith: .httpResponse(
+            ["HTTP/1.1 403 Forbidden", "Content-Type: \(contentType)", "Content-Length: \(body.count)"], body: body))
+        defer { server.stop() }
+        return try await withClient(server) { client in
+            await expectError(.forbidden) { try await downloadDiscardingBody(client, request) }
+        }
+    }
+
     @Test func invalidUTF8InAnErrorBodyBecomesReplacementCharacters() async throws {
         let body: [UInt8] = Array(#"{"error":"Invalid "#.utf8) + [0xFF, 0xFE, 0xC3] + Array(#" file"}"#.utf8)
-        let server = try ScriptedHTTPServer(respondingWith: .httpResponse(
-            ["HTTP/1.1 403 Forbidden", "Content-Type: application/json", "Content-Length: \(body.count)"], body: body))
-        defer { server.stop() }
-        let error = try await withClient(server) { client in
-            await expectError(.forbidden) {
-                let fd = try FileDescriptor.open("/dev/null", .writeOnly)
-                defer { try? fd.close() }
-                return try await client.downloadImage(request, into: fd)
-            }
-        }
+        let error = try await forbiddenError(body: body, contentType: "application/json")
         let message = try #require(error?.serverMessage)
         #expect(message.hasPrefix("Invalid "))
         #expect(message.hasSuffix(" file"))
@@ -124,17 +125,7 @@ import Testing
     }
 
     @Test func controlCharactersInAServerMessageDoNotReachTheErrorText() async throws {
-        let body = Array("denied\u{1B}[31m\r\nX-Injected: yes".utf8)
-        let server = try ScriptedHTTPServer(respondingWith: .httpResponse(
-            ["HTTP/1.1 403 Forbidden", "Content-Type: text/plain", "Content-Length: \(body.count)"], body: body))
-        defer { server.stop() }
-        let error = try await withClient(server) { client in
-            await expectError(.forbidden) {
-                let fd = try FileDescriptor.open("/dev/null", .writeOnly)
-                defer { try? fd.close() }
-                return try await client.downloadImage(request, into: fd)
-            }
-        }
+        let error = try await forbiddenError(body: Array("denied\u{1B}[31m\r\nX-Injected: yes".utf8), contentType: "text/plain")
         let text = try #require(error?.description)
         #expect(!text.unicodeScalars.contains { $0.properties.generalCategory == .control })
     }
