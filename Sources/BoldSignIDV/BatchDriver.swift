@@ -1,20 +1,23 @@
 internal import CurlTransport
 
-/// Runs a batch: pulls items on demand, keeps at most `concurrency` downloads in flight, and hands out
-/// outcomes as they finish. The source iterator is touched only from ``next()``, i.e. by the one
-/// consumer; the downloads report through a mutex-guarded queue.
-final class BatchDriver<Source: IteratorProtocol>: @unchecked Sendable where Source.Element == BatchItem {
+/// Runs a batch with up to `concurrency` worker tasks and hands out outcomes as they finish.
+///
+/// Each worker pulls the next item itself, downloads it, records the outcome and pulls again, so the
+/// consumer is not on the path from one download to the next: waking the consumer to start the next
+/// item cost two more thread hand-offs per item (measured: ~10 % of a sequential batch of 1 MiB images).
+/// Workers stop pulling while `concurrency + 1` items are claimed but not yet collected (the one extra
+/// lets a sequential batch go on while its consumer looks at the last outcome), so a consumer that stops
+/// reading stops the batch; ``next()`` starts workers again when there is room.
+final class BatchDriver: Sendable {
     private let client: BoldSignClient
     private let options: BatchOptions
-    private var source: Source
-    private var nextIndex = 0
-    private var exhausted = false
-    private let state = BatchState()
+    private let state: BatchState
 
-    init(client: BoldSignClient, items: Source, options: BatchOptions) {
+    init<Source: IteratorProtocol>(client: BoldSignClient, items: Source, options: BatchOptions) where Source.Element == BatchItem {
         self.client = client
-        self.source = items
         self.options = options
+        var items = items
+        self.state = BatchState(pull: { items.next() }, concurrency: options.concurrency)
     }
 
     deinit {
@@ -23,18 +26,22 @@ final class BatchDriver<Source: IteratorProtocol>: @unchecked Sendable where Sou
     }
 
     func next() async -> BatchOutcome? {
+        if Task.isCancelled { state.cancelAll() }
         while true {
-            fill()
-            let (outcome, idle) = state.shared.withLock { shared -> (BatchOutcome?, Bool) in
-                if !shared.finished.isEmpty { return (shared.finished.removeFirst(), false) }
-                return (nil, shared.tasks.isEmpty)
+            let step = state.shared.withLock { shared -> BatchStep in
+                if !shared.finished.isEmpty { return .outcome(shared.finished.removeFirst()) }
+                startWorkers(&shared)
+                return shared.workers.isEmpty ? .done : .wait
             }
-            if let outcome { return outcome }
-            if idle && exhausted { return nil }
+            switch step {
+            case .outcome(let outcome): return outcome
+            case .done: return nil
+            case .wait: break
+            }
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.shared.withLock { shared -> Bool in
-                        if !shared.finished.isEmpty || shared.tasks.isEmpty { return true }
+                        if !shared.finished.isEmpty || shared.workers.isEmpty { return true }
                         shared.waiter = continuation
                         return false
                     }
@@ -46,68 +53,110 @@ final class BatchDriver<Source: IteratorProtocol>: @unchecked Sendable where Sou
         }
     }
 
-    /// Starts downloads (and records skips) until the in-flight and finished counts reach the concurrency.
-    private func fill() {
-        if Task.isCancelled { exhausted = true }
-        while !exhausted {
-            let room = state.shared.withLock { $0.tasks.count + $0.finished.count < options.concurrency }
-            guard room else { return }
-            guard let item = source.next() else {
-                exhausted = true
-                return
-            }
-            let index = nextIndex
-            nextIndex += 1
-            if options.skipExisting, !options.replaceExisting, FileSize.of(item.destination) != nil {
-                state.shared.withLock { $0.finished.append(BatchState.record(.skipped, index: index, item: item, in: &$0.progress)) }
-                continue
-            }
-            let client = self.client
-            let replace = options.replaceExisting
-            let state = self.state
-            state.shared.withLock { shared in
-                shared.progress.inFlight += 1
-                shared.tasks[index] = Task {
-                    let result: BatchOutcome.Result
-                    do {
-                        result = .downloaded(try await client.downloadImage(item.request, to: item.destination, replaceExisting: replace))
-                    } catch let error as BoldSignError {
-                        result = .failed(error)
-                    } catch {
-                        result = .failed(BoldSignError(.transportFailed, "\(error)"))
-                    }
-                    state.finish(index: index, item: item, result: result)
-                }
+    /// Called under the lock: a task holding the lock cannot be observed half-registered by its worker.
+    private func startWorkers(_ shared: inout BatchState.Shared) {
+        while !shared.exhausted, shared.workers.count < options.concurrency, shared.hasRoom {
+            let id = shared.nextWorkerID
+            shared.nextWorkerID += 1
+            let (client, options, state) = (self.client, self.options, self.state)
+            shared.workers[id] = Task {
+                await Self.work(worker: id, client: client, options: options, state: state)
             }
         }
     }
 
+    private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
+        while case let (index, item)? = state.claim(worker: worker) {
+            let result: BatchOutcome.Result
+            if options.skipExisting, !options.replaceExisting, FileSize.of(item.destination) != nil {
+                result = .skipped
+            } else {
+                do {
+                    result = .downloaded(try await client.downloadImage(item.request, to: item.destination,
+                                                                         replaceExisting: options.replaceExisting))
+                } catch let error as BoldSignError {
+                    result = .failed(error)
+                } catch {
+                    result = .failed(BoldSignError(.transportFailed, "\(error)"))
+                }
+            }
+            state.finish(index: index, item: item, result: result)
+        }
+    }
 }
 
-/// What the consumer and the downloads share, behind one mutex.
+private enum BatchStep {
+    case outcome(BatchOutcome), done, wait
+}
+
+/// What the consumer and the workers share, behind one lock: the source, the outcomes not yet collected,
+/// the workers and the progress counters.
 final class BatchState: Sendable {
     struct Shared {
+        /// The source's `next()`; it is not `Sendable`, so it is only ever called under the lock.
+        let pull: () -> BatchItem?
+        let claimLimit: Int
+        var nextIndex = 0
+        /// The source has ended, or the batch was cancelled: nothing more is pulled.
+        var exhausted = false
+        /// Items pulled and not yet finished.
+        var claimed = 0
         var finished: [BatchOutcome] = []
         var waiter: CheckedContinuation<Void, Never>?
-        var tasks: [Int: Task<Void, Never>] = [:]
+        var workers: [Int: Task<Void, Never>] = [:]
+        var nextWorkerID = 0
         var progress = BatchProgress()
+
+        var hasRoom: Bool { claimed + finished.count < claimLimit }
     }
 
-    let shared = Locked(Shared())
+    let shared: Locked<Shared>
 
-    func cancelAll() {
-        for task in shared.withLock({ Array($0.tasks.values) }) { task.cancel() }
+    init(pull: @escaping () -> BatchItem?, concurrency: Int) {
+        shared = Locked(Shared(pull: pull, claimLimit: max(1, concurrency) + 1))
+    }
+
+    /// The next item for `worker`, or nil when the worker must stop (it is then deregistered).
+    func claim(worker: Int) -> (Int, BatchItem)? {
+        let (claimed, waiter) = shared.withLock { shared -> ((Int, BatchItem)?, CheckedContinuation<Void, Never>?) in
+            if !shared.exhausted, shared.hasRoom {
+                if let item = shared.pull() {
+                    let index = shared.nextIndex
+                    shared.nextIndex += 1
+                    shared.claimed += 1
+                    shared.progress.inFlight += 1
+                    return ((index, item), nil)
+                }
+                shared.exhausted = true
+            }
+            shared.workers[worker] = nil
+            // The last worker leaving may be what the consumer waits for (the end of the batch).
+            guard shared.workers.isEmpty else { return (nil, nil) }
+            defer { shared.waiter = nil }
+            return (nil, shared.waiter)
+        }
+        waiter?.resume()
+        return claimed
     }
 
     func finish(index: Int, item: BatchItem, result: BatchOutcome.Result) {
         let waiter = shared.withLock { shared -> CheckedContinuation<Void, Never>? in
-            shared.tasks[index] = nil
+            shared.claimed -= 1
             shared.progress.inFlight -= 1
             shared.finished.append(Self.record(result, index: index, item: item, in: &shared.progress))
             defer { shared.waiter = nil }
             return shared.waiter
         }
         waiter?.resume()
+    }
+
+    /// Pulls nothing more and cancels the downloads in flight; their outcomes still arrive.
+    func cancelAll() {
+        let workers = shared.withLock { shared -> [Task<Void, Never>] in
+            shared.exhausted = true
+            return Array(shared.workers.values)
+        }
+        for worker in workers { worker.cancel() }
     }
 
     static func record(_ result: BatchOutcome.Result, index: Int, item: BatchItem, in progress: inout BatchProgress) -> BatchOutcome {

@@ -78,7 +78,8 @@ extension BoldSignClient {
     /// Downloads many images, yielding each item's outcome as it finishes.
     ///
     /// Items are pulled from `items` lazily, at most `options.concurrency` at a time, so memory does not grow
-    /// with the number still queued. A failed item does not stop the batch. Cancelling the task that iterates
+    /// with the number still queued; at most one item more is begun while its predecessors' outcomes wait for
+    /// the iterating task. A failed item does not stop the batch. Cancelling the task that iterates
     /// cancels the downloads in flight (their outcomes say so) and pulls no further items; so does ending the
     /// iteration early. All requests share the client's rate limiter and retry policy.
     ///
@@ -110,7 +111,7 @@ public struct BatchDownload<Items: Sequence & Sendable>: AsyncSequence, Sendable
 
     /// Yields outcomes until every item is done.
     public struct Iterator: AsyncIteratorProtocol {
-        let driver: BatchDriver<Items.Iterator>
+        let driver: BatchDriver
 
         /// The next finished item, or nil when all are done (or the iterating task was cancelled and the
         /// downloads in flight have reported).

@@ -108,13 +108,39 @@ import Testing
             #expect(failed == [3: .forbidden, 6: .invalidRequest])
             #expect(final.downloaded == 8 && final.failed == 2)
 
-            // Breaking out early: no further items are pulled.
+            // Breaking out early: no further items are pulled. Begun at most: the one collected, plus
+            // concurrency (2) in flight, plus one begun while the collected outcome waited.
             let more = items(200, in: directory.path + "/more")
             try FileManager.default.createDirectory(atPath: directory.path + "/more", withIntermediateDirectories: true)
             server.reset()
             for await _ in client.downloadBatch(more, options: .init(concurrency: 2)) { break }
             try await Task.sleep(for: .milliseconds(300))
-            #expect(server.statistics.imageRequests <= 3)
+            #expect(server.statistics.imageRequests <= 4)
+        }
+    }
+
+    @Test func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            let batch = items(40, in: directory.path)
+            var iterator = client.downloadBatch(batch, options: .init(concurrency: 3)).makeAsyncIterator()
+            let first = await iterator.next()
+            #expect(first != nil)
+            // The consumer looks away: the workers fill the room and stop.
+            try await Task.sleep(for: .milliseconds(400))
+            let begun = server.statistics.imageRequests
+            #expect(begun >= 4 && begun <= 1 + 3 + 1, "begun: \(begun)")
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(server.statistics.imageRequests == begun)
+
+            var indices: Set<Int> = [first?.index ?? -1]
+            while let outcome = await iterator.next() {
+                if case .failed(let error) = outcome.result { Issue.record("item \(outcome.index) failed: \(error)") }
+                indices.insert(outcome.index)
+            }
+            #expect(indices == Set(0..<40))
+            #expect(server.statistics.imageRequests == 40)
+            try expectComplete(batch, file: Self.smallFile)
         }
     }
 
