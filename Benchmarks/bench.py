@@ -128,6 +128,8 @@ def main():
     parser.add_argument("--reference", help="the compiled reference-client.c (optional)")
     parser.add_argument("--floor", help="the compiled floor.swift (optional)")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
+    parser.add_argument("--only", action="append", default=[],
+                        help="run only the cases whose name contains this text (repeatable); skips the RSS, floor and allocation extras")
     args = parser.parse_args()
     bench = Bench(args.bin, args.work, args.url, args.reference)
     tools = ("ours", "curl", "reference") if args.reference else ("ours", "curl")
@@ -140,6 +142,9 @@ def main():
         singles = [("1 GiB, one process", "bench-1g"), ("64 MiB, one process", "bench-64m"), ("1 MiB, one process", "bench-1m")]
         batches = [("200 x 1 MiB sequential", "bench-1m", 200, 1), ("200 x 1 MiB, 8 at a time", "bench-1m", 200, 8),
                    ("2000 x 64 KiB, 16 at a time", "bench-64k", 2000, 16)]
+    if args.only:
+        singles = [case for case in singles if any(text in case[0] for text in args.only)]
+        batches = [case for case in batches if any(text in case[0] for text in args.only)]
 
     rows = []
     for name, file_id in singles:
@@ -185,6 +190,11 @@ def main():
             ratio_m = f"{rss / med['curl'][2]:.2f}" if tool != "curl" else ""
             label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client"}[tool]
             print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {rss:.1f} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
+
+    if args.only:
+        if not all(ok for _, _, ok in rows):
+            sys.exit("some outputs did not match their SHA-256")
+        return
 
     # Peak RSS of large batches (ours only): must not grow with the number of items.
     sizes = (10, 200) if args.smoke else (50, 5000)
