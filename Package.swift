@@ -68,7 +68,9 @@ let package = Package(
             name: "boldsign-mock",
             dependencies: [
                 "BoldSignMockServer",
+                "BoldSignIDV",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
         .target(
@@ -87,7 +89,6 @@ let package = Package(
             dependencies: [
                 "BoldSignIDV",
                 "BatchManifest",
-                "BoldSignMockServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),

@@ -13,7 +13,7 @@ struct BoldSignMockCommand: AsyncParsableCommand {
             error bodies and rate-limit headers. Default credentials: X-API-KEY \(MockFixtures.defaultAPIKey) \
             or Authorization: Bearer \(MockFixtures.defaultBearerToken).
             """,
-        subcommands: [Serve.self, Generate.self],
+        subcommands: [Serve.self, Generate.self, DemoCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -303,7 +303,7 @@ import Testing
 @Suite struct DemoTests {
     @Test func demoRunsTheWholeJobAgainstTheBundledServerAndIsResumable() async throws {
         let directory = try TemporaryDirectory()
-        let binary = TestPaths.product("boldsign-idv")
+        let binary = TestPaths.product("boldsign-mock")
         let first = try await ChildProcess.shell("cd '\(directory.path)' && '\(binary)' demo", environment: ["PATH": "/usr/bin:/bin"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.text.contains("1. The identity-verification report") && first.text.contains("3. A batch"))

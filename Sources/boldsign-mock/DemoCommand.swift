@@ -1,18 +1,17 @@
 import ArgumentParser
 import BoldSignIDV
 import BoldSignMockServer
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
 import Foundation
-#endif
 import SystemPackage
 
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Show the whole job against a bundled BoldSign-compatible server: report, fetch-all and a batch.",
-        discussion: "Needs no account and no network: the server runs on a free loopback port inside this process.")
+        abstract: "Show the whole job against this server, in this process: report, fetch-all and a batch.",
+        discussion: """
+            Needs no account and no network: the server runs on a free loopback port and the BoldSignIDV \
+            library downloads from it, as boldsign-idv would.
+            """)
 
     @Option(help: "Where to put the images.")
     var outputDir = "boldsign-demo"
@@ -59,13 +58,13 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             }
         } catch {
-            Console.error("boldsign-idv demo: \(error)\n")
-            throw ExitCode(ExitStatus.serverError.rawValue)
+            FileHandle.standardError.write(Data("boldsign-mock demo: \(error)\n".utf8))
+            throw ExitCode(1)
         }
-        say("\nDone. Run it again: every file is already there and is skipped. Against BoldSign itself, set BOLDSIGN_API_KEY and use image, report, fetch-all and batch.")
+        say("\nDone. Run it again: every file is already there and is skipped. Against BoldSign itself, set BOLDSIGN_API_KEY and use boldsign-idv image, report, fetch-all and batch.")
     }
 
     private func say(_ text: String) {
-        Console.out(text + "\n")
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
 }
