@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "BoldSignIDVTests",
             dependencies: [
-                "BoldSignIDV", "BoldSignMockServer", "TestSupport",
+                "BoldSignIDV", "BoldSignMockServer", "TestSupport", "BatchManifest",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
