@@ -27,7 +27,7 @@ package enum ErrorMessageDecoder {
         var scalars = String.UnicodeScalarView()
         var lastWasSpace = true
         for scalar in text.unicodeScalars {
-            let isSpace = scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+            let isSpace = scalar.isControlCharacter || scalar.properties.isWhitespace
             if isSpace {
                 if !lastWasSpace { scalars.append(" ") }
             } else {

@@ -73,7 +73,7 @@ enum RequestValidation {
     static func text(_ value: String, field: String) throws(BoldSignError) {
         guard !value.isEmpty else { throw .invalidRequest(field: field, "must not be empty") }
         guard value.utf8.count <= maxFieldLength else { throw .invalidRequest(field: field, "must be at most \(maxFieldLength) bytes") }
-        guard !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+        guard !value.unicodeScalars.contains(where: \.isControlCharacter) else {
             throw .invalidRequest(field: field, "must not contain control characters")
         }
     }

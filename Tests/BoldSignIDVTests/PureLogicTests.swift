@@ -121,3 +121,14 @@ import Testing
         #expect(ImageFormat(leadingBytes: [0xFF, 0xD8]) == .other)
     }
 }
+
+@Suite struct ControlCharacterTests {
+    @Test func theRangeCheckAgreesWithUnicodeOnEveryScalar() {
+        var disagreements: [UInt32] = []
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            if scalar.isControlCharacter != (scalar.properties.generalCategory == .control) { disagreements.append(value) }
+        }
+        #expect(disagreements.isEmpty, "\(disagreements.prefix(10))")
+    }
+}
