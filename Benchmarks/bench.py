@@ -112,6 +112,13 @@ class Bench:
         return argv
 
 
+def rotated(tools, round_):
+    """The tools in a different order each round: whoever runs right after the previous round's checksums
+    and deletions (or right after another tool's 200 MiB of writes) is not always the same one."""
+    shift = round_ % len(tools)
+    return list(tools[shift:]) + list(tools[:shift])
+
+
 def fresh_dir(work, name):
     path = os.path.join(work, name)
     shutil.rmtree(path, ignore_errors=True)
@@ -150,8 +157,8 @@ def main():
     for name, file_id in singles:
         samples = {tool: [] for tool in tools}
         ok = True
-        for _ in range(rounds):
-            for tool in tools:  # interleaved: every tool sees the same machine state
+        for round_ in range(rounds):
+            for tool in rotated(tools, round_):  # interleaved, in turn first: every tool sees the same machine state
                 out = os.path.join(args.work, f"single-{tool}.jpg")
                 if os.path.exists(out):
                     os.unlink(out)
@@ -165,8 +172,8 @@ def main():
         batch_tools = [t for t in tools if t != "reference" or concurrency == 1]
         samples = {tool: [] for tool in batch_tools}
         ok = True
-        for _ in range(rounds):
-            for tool in batch_tools:
+        for round_ in range(rounds):
+            for tool in rotated(batch_tools, round_):
                 directory = fresh_dir(args.work, f"batch-{tool}")
                 if tool == "reference":
                     argv = bench.reference_sequential(file_id, count, directory)
