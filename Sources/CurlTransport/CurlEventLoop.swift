@@ -150,7 +150,9 @@ package final class CurlEventLoop: @unchecked Sendable {
             startPending()
             var running: Int32 = 0
             _ = curl_multi_perform(multi, &running)
-            collectFinished()
+            // A finished transfer may have made room for a queued one: start it now, not after the poll,
+            // which nothing might end for a second.
+            if collectFinished() > 0, !state.pending.isEmpty { continue }
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
 
@@ -210,17 +212,27 @@ package final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
-    private func collectFinished() {
+    /// Completes the transfers libcurl reports done; returns how many.
+    private func collectFinished() -> Int {
         var remaining: Int32 = 0
+        var finished = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard ccurl_message_is_done(message) != 0, let easy = message.pointee.easy_handle else { continue }
             let code = ccurl_message_result(message)
             guard let transfer = detach(easy: easy) else { continue }
             complete(transfer, code: code)
+            finished += 1
         }
+        return finished
     }
 
     private func cancel(_ transfer: Transfer) {
+        // A queued transfer ends now, not when a slot frees (which a long download may hold for minutes).
+        if transfer.handle == nil, let index = confined.pending.firstIndex(where: { $0 === transfer }) {
+            confined.pending.remove(at: index)
+            finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled"))
+            return
+        }
         guard let easy = transfer.handle?.easy, detach(easy: easy) != nil else { return }
         recycle(transfer)
         finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled",

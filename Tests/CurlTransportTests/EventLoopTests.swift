@@ -54,6 +54,57 @@ import Glibc
         try await server.shutdown()
     }
 
+    /// With every slot taken, a queued transfer must start the moment one ends, not when the transfer
+    /// thread's poll next times out (up to a second per queued transfer, before this was fixed).
+    @Test func aQueuedTransferStartsAsSoonAsASlotFrees() async throws {
+        let server = try await MockServer.start(.init())
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let sink = try FileDescriptor.open("/dev/null", .writeOnly)
+        let request = imageRequest(server.baseURL, file: "image-1m")
+        _ = try await loop.perform(request, sink: sink)  // connection warmed up
+        let clock = ContinuousClock()
+        let started = clock.now
+        try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<5 { group.addTask { try await loop.perform(request, sink: sink).status } }
+            for try await status in group { #expect(status == 200) }
+        }
+        let elapsed = clock.now - started
+        #expect(elapsed < .milliseconds(Int64(700 * timingSlack)), "five queued 1 MiB transfers took \(elapsed)")
+        try sink.close()
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
+    /// Cancelling a transfer that waits for a slot ends it at once, though the slot stays taken.
+    @Test func cancellingAQueuedTransferEndsItAtOnce() async throws {
+        var fixtures = MockFixtures.default
+        fixtures.documents[1].signers[0].files.append(.init(id: "held", size: 1000, fault: .init(latencyMilliseconds: 5000)))
+        let server = try await MockServer.start(.init(fixtures: fixtures))
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let sink = try FileDescriptor.open("/dev/null", .writeOnly)
+        let holder = Task { try await loop.perform(imageRequest(server.baseURL, file: "held"), sink: sink) }
+        try await Task.sleep(for: .milliseconds(200))
+        let queued = Task { try await loop.perform(imageRequest(server.baseURL, file: "image-1m"), sink: sink) }
+        try await Task.sleep(for: .milliseconds(100))
+        let clock = ContinuousClock()
+        let cancelledAt = clock.now
+        queued.cancel()
+        do {
+            _ = try await queued.value
+            Issue.record("the queued transfer was not cancelled")
+        } catch let error as TransferError {
+            #expect(error.kind == .cancelled)
+        }
+        let waited = clock.now - cancelledAt
+        #expect(waited < .milliseconds(Int64(1000 * timingSlack)), "the cancelled transfer ended \(waited) after the cancel")
+        #expect(server.statistics.imageRequests == 1)
+        holder.cancel()
+        _ = try? await holder.value
+        try sink.close()
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
     @Test func headerLinesWithLineBreaksAreRefused() async throws {
         let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
         let request = TransferRequest(url: "http://127.0.0.1:9/", body: [], headers: ["X-A: 1\r\nX-B: 2"])
