@@ -29,8 +29,10 @@ final class BatchDriver: Sendable {
         if Task.isCancelled { state.cancelAll() }
         while true {
             let step = state.shared.withLock { shared -> BatchStep in
-                if !shared.finished.isEmpty { return .outcome(shared.finished.removeFirst()) }
+                let outcome = shared.finished.isEmpty ? nil : shared.finished.removeFirst()
+                // Taking an outcome makes room: restart stopped workers now, not once every outcome is read.
                 startWorkers(&shared)
+                if let outcome { return .outcome(outcome) }
                 return shared.workers.isEmpty ? .done : .wait
             }
             switch step {

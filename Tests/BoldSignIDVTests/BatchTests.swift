@@ -133,7 +133,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
             #expect(server.statistics.imageRequests == begun)
 
-            var indices: Set<Int> = [first?.index ?? -1]
+            // Taking one more outcome makes room again: the workers go on at once, though more outcomes wait.
+            let second = await iterator.next()
+            for _ in 0..<100 where server.statistics.imageRequests == begun { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(server.statistics.imageRequests > begun)
+
+            var indices: Set<Int> = [first?.index ?? -1, second?.index ?? -1]
             while let outcome = await iterator.next() {
                 if case .failed(let error) = outcome.result { Issue.record("item \(outcome.index) failed: \(error)") }
                 indices.insert(outcome.index)
