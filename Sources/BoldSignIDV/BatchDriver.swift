@@ -101,15 +101,14 @@ final class BatchState: Sendable {
         var nextIndex = 0
         /// The source has ended, or the batch was cancelled: nothing more is pulled.
         var exhausted = false
-        /// Items pulled and not yet finished.
-        var claimed = 0
         var finished: [BatchOutcome] = []
         var waiter: CheckedContinuation<Void, Never>?
         var workers: [Int: Task<Void, Never>] = [:]
         var nextWorkerID = 0
         var progress = BatchProgress()
 
-        var hasRoom: Bool { claimed + finished.count < claimLimit }
+        /// Items pulled and not yet finished are `progress.inFlight`.
+        var hasRoom: Bool { progress.inFlight + finished.count < claimLimit }
     }
 
     let shared: Locked<Shared>
@@ -125,7 +124,6 @@ final class BatchState: Sendable {
                 if let item = shared.pull() {
                     let index = shared.nextIndex
                     shared.nextIndex += 1
-                    shared.claimed += 1
                     shared.progress.inFlight += 1
                     return ((index, item), nil)
                 }
@@ -143,7 +141,6 @@ final class BatchState: Sendable {
 
     func finish(index: Int, item: BatchItem, result: BatchOutcome.Result) {
         let waiter = shared.withLock { shared -> CheckedContinuation<Void, Never>? in
-            shared.claimed -= 1
             shared.progress.inFlight -= 1
             shared.finished.append(Self.record(result, index: index, item: item, in: &shared.progress))
             defer { shared.waiter = nil }
