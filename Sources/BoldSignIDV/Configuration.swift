@@ -58,6 +58,10 @@ public struct Configuration: Sendable {
         /// libcurl's receive buffer (`CURLOPT_BUFFERSIZE`, 1 KiB ... 10 MiB).
         public var receiveBytes: Int
         /// Bytes gathered before one `write(2)`; `0` writes each chunk as it arrives (at most 16 KiB each).
+        ///
+        /// When the server announces the body's length, a write carries at most an eighth of it (not
+        /// less than 64 KiB), so that writing overlaps the download; bodies of 8 × `writeBytes` and
+        /// more are written in `writeBytes` pieces. Only the bytes a transfer gathers become resident.
         public var writeBytes: Int
 
         /// Creates buffer sizes.

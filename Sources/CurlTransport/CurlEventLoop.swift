@@ -275,7 +275,7 @@ package final class CurlEventLoop: @unchecked Sendable {
         let result = TransferResult(
             status: status, headers: transfer.head.headers, bytesWritten: transfer.bytesWritten,
             leadingBytes: transfer.leadingBytes, errorBody: transfer.errorBody, body: transfer.memoryBody, timing: timing,
-            newConnections: connects)
+            newConnections: connects, bodyWrites: transfer.bodyWrites)
         recycle(transfer)
         if let failure {
             finish(transfer, error: failure)

@@ -11,6 +11,14 @@ package struct ResponseHeadParser {
 
     package init() {}
 
+    /// The final response's `Content-Length`, when it is one plain decimal number.
+    package var contentLength: Int64? {
+        guard let value = headers.last(where: { $0.name == "content-length" })?.value,
+              !value.isEmpty, value.utf8.count <= 18, value.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return nil }
+        return Int64(value)
+    }
+
     /// Takes one raw header line, CRLF included.
     package mutating func consume(_ line: UnsafeRawBufferPointer) {
         var end = line.count

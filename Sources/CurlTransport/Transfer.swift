@@ -30,6 +30,10 @@ final class Transfer: @unchecked Sendable {
     /// Set by a callback that aborted the transfer; wins over libcurl's own code.
     private(set) var callbackFailure: TransferError?
     private var gathered = 0
+    /// Body bytes gathered before a write: set at the first 2xx body byte (``GatherLimit``).
+    private var gatherLimit = 0
+    /// `write(2)` calls the body took so far.
+    private(set) var bodyWrites = 0
     /// nil until the first body byte, then whether the body goes to the sink.
     private var bodyIsSuccess: Bool?
 
@@ -47,6 +51,7 @@ final class Transfer: @unchecked Sendable {
             let status = head.status != 0 ? head.status : statusFallback()
             isSuccess = (200..<300).contains(status)
             bodyIsSuccess = isSuccess
+            gatherLimit = GatherLimit.bytes(capacity: handle?.gather.count ?? 0, contentLength: head.contentLength)
         }
         guard isSuccess else {
             let room = Self.maxErrorBody - errorBody.count
@@ -71,10 +76,10 @@ final class Transfer: @unchecked Sendable {
             memoryBody.append(contentsOf: data)
             return data.count
         }
-        guard let handle, handle.gather.count > 0 else {
+        guard let handle, gatherLimit > 0 else {
             return write(data, to: fd) ? data.count : 0
         }
-        let capacity = handle.gather.count
+        let capacity = min(gatherLimit, handle.gather.count)
         if gathered + data.count > capacity {
             guard flush() else { return 0 }
         }
@@ -99,6 +104,7 @@ final class Transfer: @unchecked Sendable {
 
     private func write(_ data: UnsafeRawBufferPointer, to fd: FileDescriptor) -> Bool {
         guard let base = data.baseAddress, !data.isEmpty else { return true }
+        bodyWrites += 1
         if let failure = FileDescriptorWriter.writeAll(fd, base, data.count) {
             callbackFailure = TransferError(kind: .output, message: "writing the response body failed: \(failure.description)",
                                             errno: failure.rawValue, bytesWritten: bytesWritten, status: head.status)

@@ -17,6 +17,8 @@ package struct TransferResult: Sendable {
     package var timing: TransferTiming
     /// New connections this transfer had to open (0 when it reused one).
     package var newConnections: Int
+    /// How many writes of gathered body bytes the sink got (partial `write(2)`s of one write not counted).
+    package var bodyWrites: Int = 0
 
     /// The first value of header `name` (give it lowercased).
     package func header(_ name: String) -> String? { headers.first { $0.name == name }?.value }

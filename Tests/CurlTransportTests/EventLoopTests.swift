@@ -35,6 +35,26 @@ import Glibc
         try await server.shutdown()
     }
 
+    /// The last gathered write waits for the body's last byte; earlier ones overlap the download. So an
+    /// announced body is written in eighths (each at least 64 KiB), and only an unannounced one fills the buffer.
+    @Test func anAnnouncedBodyIsWrittenInEighths() async throws {
+        let server = try await MockServer.start(.init())
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+        let sink = try FileDescriptor.open("/dev/null", .writeOnly)
+        // libcurl hands over at most 16 KiB per callback, so each write is more than limit - 16 KiB.
+        for (file, buffer, writes) in [("image-1m", 1 << 20, 8...10), ("image-1m", 64 * 1024, 16...22),
+                                       ("image-1m-chunked", 1 << 20, 1...1), ("image-1m", 0, 64...4096)] {
+            var options = TransferOptions()
+            options.writeBufferBytes = buffer
+            let result = try await loop.perform(imageRequest(server.baseURL, file: file, options: options), sink: sink)
+            #expect(result.bytesWritten == 1 << 20)
+            #expect(writes.contains(result.bodyWrites), "\(file), \(buffer)-byte buffer: \(result.bodyWrites) writes")
+        }
+        try sink.close()
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
     @Test func errorBodiesAreKeptUpTo64KiBAndNeverWritten() async throws {
         var fixtures = MockFixtures.default
         let huge = String(repeating: "e", count: 200_000)

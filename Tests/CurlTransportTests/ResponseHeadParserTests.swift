@@ -20,6 +20,16 @@ import Testing
         #expect(parser.headers.map(\.value) == ["image/jpeg", "7", ""])
     }
 
+    @Test func contentLengthIsTheFinalResponsesPlainDecimalValue() {
+        #expect(parse(["HTTP/1.1 200 OK\r\n", "Content-Length: 1048576\r\n"]).contentLength == 1_048_576)
+        #expect(parse(["HTTP/1.1 200 OK\r\n", "content-length: 0\r\n"]).contentLength == 0)
+        #expect(parse(["HTTP/1.1 200 OK\r\n", "Transfer-Encoding: chunked\r\n"]).contentLength == nil)
+        #expect(parse(["HTTP/1.1 100 Continue\r\n", "Content-Length: 5\r\n", "HTTP/1.1 200 OK\r\n"]).contentLength == nil)
+        for bad in ["", "-1", "+5", "12a", "1 2", "0x10", "1234567890123456789"] {
+            #expect(parse(["HTTP/1.1 200 OK\r\n", "Content-Length: \(bad)\r\n"]).contentLength == nil, "\(bad)")
+        }
+    }
+
     @Test func aNewStatusLineStartsOver() {
         let parser = parse(["HTTP/1.1 200 Connection established\r\n", "Proxy-Agent: x\r\n", "\r\n", "HTTP/2 403 \r\n", "content-type: application/json\r\n"])
         #expect(parser.status == 403)
