@@ -3,8 +3,8 @@
 
 Prints a Markdown table: median wall time, CPU time and peak RSS per case and tool, the ratio to
 curl, the min-max spread, and whether every output's SHA-256 matched. A plain C libcurl client
-(Benchmarks/reference-client.c) runs the single-process and sequential cases too, as the yardstick
-for what libcurl itself allows on this machine. See Benchmarks/README.md.
+(Benchmarks/reference-client.c) runs every case too (parallel ones through one multi handle), as the
+yardstick for what libcurl itself allows on this machine. See Benchmarks/README.md.
 """
 import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -82,8 +82,9 @@ class Bench:
     def reference_single(self, file_id, out):
         return [self.reference, self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}", out]
 
-    def reference_sequential(self, file_id, count, directory):
-        return [self.reference, self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}"] + \
+    def reference_batch(self, file_id, count, directory, concurrency):
+        parallel = ["-j", str(concurrency)] if concurrency > 1 else []
+        return [self.reference] + parallel + [self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}"] + \
             [os.path.join(directory, f"{i}.jpg") for i in range(count)]
 
     # Many images in one process.
@@ -169,16 +170,13 @@ def main():
         rows.append((name, samples, ok))
 
     for name, file_id, count, concurrency in batches:
-        batch_tools = [t for t in tools if t != "reference" or concurrency == 1]
-        samples = {tool: [] for tool in batch_tools}
+        samples = {tool: [] for tool in tools}
         ok = True
         for round_ in range(rounds):
-            for tool in rotated(batch_tools, round_):
+            for tool in rotated(tools, round_):
                 directory = fresh_dir(args.work, f"batch-{tool}")
-                if tool == "reference":
-                    argv = bench.reference_sequential(file_id, count, directory)
-                else:
-                    argv = (bench.ours_batch if tool == "ours" else bench.curl_batch)(file_id, count, directory, concurrency)
+                argv = {"ours": bench.ours_batch, "curl": bench.curl_batch, "reference": bench.reference_batch}[tool](
+                    file_id, count, directory, concurrency)
                 samples[tool].append(timed(argv, bench.env))
                 expected = bench.expected(file_id)
                 ok = ok and all(sha256(os.path.join(directory, f"{i}.jpg")) == expected for i in range(count))

@@ -3,9 +3,11 @@
  * benchmark's requests the way boldsign-idv does (512 KiB receive buffer, callback chunks gathered
  * into 1 MiB write(2)s, one easy handle reused for every URL), with none of the Swift around it.
  *
- *   reference-client URL BODY HEADER-LINE OUTPUT [OUTPUT ...]
+ *   reference-client [-j N] URL BODY HEADER-LINE OUTPUT [OUTPUT ...]
  *
- * Downloads URL once per OUTPUT, sequentially, over one connection. Built by Benchmarks/run.sh.
+ * Downloads URL once per OUTPUT, sequentially over one connection; with -j N, N at a time through
+ * one multi handle (one thread, as the curl CLI's --parallel), each transfer with 64 KiB buffers
+ * as boldsign-idv uses for parallel batches. Built by Benchmarks/run.sh.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,8 +18,9 @@
 #include <unistd.h>
 
 #define GATHER (1024 * 1024)
+#define PARALLEL_BUFFER (64 * 1024)
 
-struct sink { int fd; size_t used; char *buffer; int failed; };
+struct sink { int fd; size_t used; size_t capacity; char *buffer; int failed; };
 
 static int flush_sink(struct sink *s) {
     size_t done = 0;
@@ -34,8 +37,8 @@ static int flush_sink(struct sink *s) {
 static size_t on_body(char *data, size_t size, size_t count, void *context) {
     struct sink *s = context;
     size_t length = size * count;
-    if (s->used + length > GATHER && flush_sink(s) != 0) { s->failed = 1; return 0; }
-    if (length >= GATHER) {
+    if (s->used + length > s->capacity && flush_sink(s) != 0) { s->failed = 1; return 0; }
+    if (length >= s->capacity) {
         memcpy(s->buffer, data, length);
         s->used = length;
         if (flush_sink(s) != 0) { s->failed = 1; return 0; }
@@ -46,24 +49,86 @@ static size_t on_body(char *data, size_t size, size_t count, void *context) {
     return length;
 }
 
+static int open_output(const char *path) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) perror(path);
+    return fd;
+}
+
+static void configure(CURL *easy, char **argv, struct curl_slist *headers, struct sink *s, long buffer) {
+    curl_easy_setopt(easy, CURLOPT_URL, argv[1]);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, argv[2]);
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, buffer);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, s);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, s);
+    curl_easy_setopt(easy, CURLOPT_FAILONERROR, 1L);
+}
+
+/* argv is shifted so that argv[1] is the URL; outputs are argv[4 ... argc-1]. */
+static int run_parallel(int parallel, int argc, char **argv, struct curl_slist *headers) {
+    CURLM *multi = curl_multi_init();
+    struct sink *sinks = calloc((size_t)parallel, sizeof *sinks);
+    int next = 4, running = 0, status = 0;
+    for (int i = 0; i < parallel && next < argc; i++, next++) {
+        sinks[i] = (struct sink){ .capacity = PARALLEL_BUFFER, .buffer = malloc(PARALLEL_BUFFER) };
+        if ((sinks[i].fd = open_output(argv[next])) < 0) return 73;
+        CURL *easy = curl_easy_init();
+        configure(easy, argv, headers, &sinks[i], PARALLEL_BUFFER);
+        curl_multi_add_handle(multi, easy);
+    }
+    do {
+        curl_multi_perform(multi, &running);
+        CURLMsg *message;
+        int left;
+        while ((message = curl_multi_info_read(multi, &left))) {
+            if (message->msg != CURLMSG_DONE) continue;
+            CURL *easy = message->easy_handle;
+            struct sink *s;
+            curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+            if (message->data.result != CURLE_OK || s->failed || flush_sink(s) != 0) {
+                fprintf(stderr, "%s\n", curl_easy_strerror(message->data.result));
+                status = 1;
+            }
+            close(s->fd);
+            curl_multi_remove_handle(multi, easy);
+            if (next < argc && status == 0) {
+                s->used = 0;
+                if ((s->fd = open_output(argv[next++])) < 0) return 73;
+                curl_multi_add_handle(multi, easy);
+                running++;
+            } else {
+                curl_easy_cleanup(easy);
+            }
+        }
+        if (running) curl_multi_poll(multi, NULL, 0, 1000, NULL);
+    } while (running);
+    curl_multi_cleanup(multi);
+    for (int i = 0; i < parallel; i++) free(sinks[i].buffer);
+    free(sinks);
+    return status;
+}
+
 int main(int argc, char **argv) {
-    if (argc < 5) { fprintf(stderr, "usage: %s URL BODY HEADER OUTPUT...\n", argv[0]); return 64; }
+    int parallel = 0;
+    if (argc > 2 && strcmp(argv[1], "-j") == 0) { parallel = atoi(argv[2]); argc -= 2; argv += 2; }
+    if (argc < 5) { fprintf(stderr, "usage: %s [-j N] URL BODY HEADER OUTPUT...\n", argv[0]); return 64; }
     curl_global_init(CURL_GLOBAL_ALL);
-    CURL *easy = curl_easy_init();
     struct curl_slist *headers = curl_slist_append(NULL, argv[3]);
     headers = curl_slist_append(headers, "Content-Type: application/json");
-    struct sink s = { .buffer = malloc(GATHER) };
+    if (parallel > 0) {
+        int status = run_parallel(parallel, argc, argv, headers);
+        curl_slist_free_all(headers);
+        curl_global_cleanup();
+        return status;
+    }
+    CURL *easy = curl_easy_init();
+    struct sink s = { .capacity = GATHER, .buffer = malloc(GATHER) };
     for (int i = 4; i < argc; i++) {
-        s.fd = open(argv[i], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-        if (s.fd < 0) { perror(argv[i]); return 73; }
+        if ((s.fd = open_output(argv[i])) < 0) return 73;
         s.used = 0;
-        curl_easy_setopt(easy, CURLOPT_URL, argv[1]);
-        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, argv[2]);
-        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
-        curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, 512L * 1024);
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(easy, CURLOPT_WRITEDATA, &s);
-        curl_easy_setopt(easy, CURLOPT_FAILONERROR, 1L);
+        configure(easy, argv, headers, &s, 512L * 1024);
         CURLcode code = curl_easy_perform(easy);
         if (code != CURLE_OK || s.failed || flush_sink(&s) != 0) { fprintf(stderr, "%s: %s\n", argv[i], curl_easy_strerror(code)); return 1; }
         close(s.fd);
