@@ -151,7 +151,10 @@ package enum Manifest {
 
     static func item(_ fields: [String: String], line: Int, outputDirectory: FilePath) throws(Problem) -> BatchItem {
         func fail(_ message: String) -> Problem { Problem(description: "line \(line): \(message)") }
-        if let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) { throw fail("unknown field \(unknown)") }
+        if fields.keys.contains(where: { !knownFields.contains($0) }),
+           let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
+            throw fail("unknown field \(unknown)")
+        }
         guard let documentID = fields["documentId"] else { throw fail("documentId is missing") }
         guard let fileID = fields["fileId"] else { throw fail("fileId is missing") }
         let signer: Signer
@@ -171,8 +174,12 @@ package enum Manifest {
         } catch {
             throw fail(error.description)
         }
-        var name = defaultName(documentID: documentID, fileID: fileID)
-        if let output = fields["output"] { name = try safeRelativePath(output, line: line) }
+        let name: FilePath
+        if let output = fields["output"] {
+            name = try safeRelativePath(output, line: line)
+        } else {
+            name = defaultName(documentID: documentID, fileID: fileID)
+        }
         return BatchItem(request: request, destination: outputDirectory.appending(name.components))
     }
 
@@ -189,8 +196,8 @@ package enum Manifest {
     /// `<documentId>_<fileId>`, with characters unsafe in file names replaced (and a hash added when any were).
     package static func defaultName(documentID: String, fileID: String) -> FilePath {
         let safe = fileID.unicodeScalars.map { scalar -> Character in
-            scalar.properties.isAlphabetic && scalar.isASCII || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "." || scalar == "_"
-                ? Character(scalar) : "_"
+            ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+                || scalar == "-" || scalar == "." || scalar == "_" ? Character(scalar) : "_"
         }
         var name = "\(documentID.lowercased())_\(String(safe).prefix(100))"
         if String(safe) != fileID || fileID.hasPrefix(".") {
