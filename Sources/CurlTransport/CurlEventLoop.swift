@@ -121,12 +121,17 @@ package final class CurlEventLoop: @unchecked Sendable {
         let state = confined
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
         var shuttingDown = false
+        // Swapped with the inbox's array each turn, so neither is ever shared: emptying a shared array
+        // "keeping capacity" allocates a new buffer, which made every wake of the loop (every chunk
+        // of a slow download) one allocation.
+        var commands: [Command] = []
 
         while true {
-            let (commands, shutdownRequested) = inbox.withLock { inbox -> ([Command], Bool) in
-                defer { inbox.commands.removeAll(keepingCapacity: true) }
-                return (inbox.commands, inbox.shutdownRequested)
+            let shutdownRequested = inbox.withLock { inbox -> Bool in
+                swap(&commands, &inbox.commands)
+                return inbox.shutdownRequested
             }
+            defer { commands.removeAll(keepingCapacity: true) }
             if shutdownRequested { shuttingDown = true }
             for command in commands {
                 switch command {
