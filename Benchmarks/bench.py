@@ -135,6 +135,7 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reference", help="the compiled reference-client.c (optional)")
     parser.add_argument("--floor", help="the compiled floor.swift (optional)")
+    parser.add_argument("--slow-url", help="the same server at 256 KiB/s (optional): allocations while waiting on the network")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
     parser.add_argument("--only", action="append", default=[],
                         help="run only the cases whose name contains this text (repeatable); skips the RSS, floor and allocation extras")
@@ -221,8 +222,12 @@ def main():
     if shutil.which("valgrind"):
         small, large = ("bench-64k", "bench-1m") if args.smoke else ("bench-1m", "bench-1g")
         counts = {f: allocations(args.bin, args.url, f, args.work) for f in (small, large)}
-        print(f"Heap allocations per process (valgrind): {small} {counts[small]}, {large} {counts[large]} "
-              f"(difference {counts[large] - counts[small]})")
+        text = (f"Heap allocations per process (valgrind): {small} {counts[small]}, {large} {counts[large]} "
+                f"(difference {counts[large] - counts[small]})")
+        if args.slow_url:
+            slow = allocations(args.bin, args.slow_url, small, args.work)
+            text += f"; {small} at 256 KiB/s {slow} (difference {slow - counts[small]})"
+        print(text)
     else:
         print("valgrind not installed: allocation count skipped")
 

@@ -17,6 +17,7 @@ base=/dev/shm
 work="$(mktemp -d "$base/boldsign-bench.XXXXXX")"
 files=""
 server_pid=""
+slow_url=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work" ${files:+"$files"}; }
 trap cleanup EXIT
 
@@ -49,6 +50,7 @@ if [ "$server" = nginx ]; then
     chmod 644 "$files/$document"
   done
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  slow_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   cat > "$work/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -70,6 +72,15 @@ http {
     }
     location /files/ { internal; alias $files/; default_type image/jpeg; }
   }
+  # The same bodies at 256 KiB/s: the allocation count of a download that waits on the network.
+  server {
+    listen 127.0.0.1:$slow_port;
+    location = /v1/identityVerification/image {
+      error_page 405 = /files/\$arg_documentId;
+      return 405;
+    }
+    location /files/ { internal; alias $files/; default_type image/jpeg; limit_rate 256k; }
+  }
 }
 EOF
   "$nginx_bin" -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>> "$work/nginx-error.log" &
@@ -77,6 +88,7 @@ EOF
   url="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do curl -s -o /dev/null "$url/" && break; sleep 0.05; done
   server_name="nginx $("$nginx_bin" -v 2>&1 | cut -d/ -f2), sendfile, 1 worker"
+  slow_url="http://127.0.0.1:$slow_port"
 else
   "$bin/boldsign-mock" --port 0 --fixtures Benchmarks/fixtures.json --rate-limit 0 --threads 2 > "$work/server.out" 2> "$work/server.err" &
   server_pid=$!
@@ -87,4 +99,5 @@ else
 fi
 
 echo "# boldsign-idv vs curl $(curl --version | head -n 1 | cut -d' ' -f2), $(date -u +%Y-%m-%d), $(nproc) cores, server $url ($server_name), outputs in $base" >&2
-python3 Benchmarks/bench.py --bin "$bin" --url "$url" --work "$work" --floor "$work/floor" ${reference:+--reference "$reference"} "$@"
+python3 Benchmarks/bench.py --bin "$bin" --url "$url" --work "$work" --floor "$work/floor" ${reference:+--reference "$reference"} \
+  ${slow_url:+--slow-url "$slow_url"} "$@"
