@@ -26,39 +26,41 @@ package enum Manifest {
 
     /// Checks every line of a manifest's text; the first problem names its line.
     package static func parse(_ text: String, isJSONLines: Bool, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
-        let rows = isJSONLines ? try jsonLines(text) : try csv(text)
         var seen = Set<String>()
         var items: [BatchItem] = []
-        for (line, fields) in rows {
+        // Row by row, so that only the items stay in memory, not every line's fields as well.
+        func add(_ line: Int, _ fields: [String: String]) throws(Problem) {
             let item = try item(fields, line: line, outputDirectory: outputDirectory)
             guard seen.insert(item.destination.string).inserted else {
                 throw Problem(description: "line \(line): output \(item.destination) is used twice")
             }
             items.append(item)
         }
+        if isJSONLines { try jsonLines(text, add) } else { try csv(text, add) }
         return items
     }
 
-    static func jsonLines(_ text: String) throws(Problem) -> [(Int, [String: String])] {
-        var rows: [(Int, [String: String])] = []
+    /// Hands each non-blank line's fields to `row`, with its line number.
+    static func jsonLines(_ text: String, _ row: (Int, [String: String]) throws(Problem) -> Void) throws(Problem) {
         // Split on the byte, not the Character: "\r\n" is one Character, and grapheme breaking is slow.
         for (index, bytes) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let line = Substring(bytes)
             if let fields = FlatJSONObject.fields(line) {
-                rows.append((index + 1, fields))
+                try row(index + 1, fields)
                 continue
             }
             guard line.contains(where: { !$0.isWhitespace }) else { continue }
+            let fields: [String: String]
             do {
-                rows.append((index + 1, try decodeLine(line)))
+                fields = try decodeLine(line)
             } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
                 let key = context.codingPath.first?.stringValue ?? "a field"
                 throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
             } catch {
                 throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
             }
+            try row(index + 1, fields)
         }
-        return rows
     }
 
     /// One JSON Lines line through JSONDecoder (null values left out): what decides every line the fast
@@ -92,8 +94,9 @@ package enum Manifest {
         }
     }
 
-    /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks.
-    static func csv(_ text: String) throws(Problem) -> [(Int, [String: String])] {
+    /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. Hands each
+    /// record after the header to `row` as fields named by the header, with its line number.
+    static func csv(_ text: String, _ row: (Int, [String: String]) throws(Problem) -> Void) throws(Problem) {
         var records: [(Int, [String])] = []
         var field = ""
         var record: [String] = []
@@ -133,18 +136,16 @@ package enum Manifest {
         }
         if quoted { throw Problem(description: "line \(recordLine): unterminated quoted field") }
         if !field.isEmpty || !record.isEmpty { endRecord() }
-        guard let header = records.first else { return [] }
+        guard let header = records.first else { return }
         let names = header.1.map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
-        var rows: [(Int, [String: String])] = []
         for (number, values) in records.dropFirst() {
             guard values.count == names.count else {
                 throw Problem(description: "line \(number): \(values.count) fields, the header has \(names.count)")
             }
             var fields: [String: String] = [:]
             for (name, value) in zip(names, values) where !value.isEmpty { fields[name] = value }
-            rows.append((number, fields))
+            try row(number, fields)
         }
-        return rows
     }
 
     static let knownFields: Set<String> = ["documentId", "emailId", "countryCode", "phoneNumber", "order", "fileId", "onBehalfOf", "output"]
