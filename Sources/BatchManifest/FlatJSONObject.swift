@@ -4,9 +4,9 @@
 /// JSONDecoder spends ~8 µs on such a line (measured: 2,000 lines took 12 % of a whole batch's CPU);
 /// this takes well under one. It gives up (returns nil) on anything else — escapes, fractions,
 /// exponents, booleans, nested values, duplicate keys, more than ``maxMembers`` members, malformed
-/// text — and the caller hands that
-/// line to JSONDecoder, which decides, so it never accepts what JSONDecoder would refuse. The fuzz
-/// target `manifest` checks that every line it accepts decodes to the same fields with JSONDecoder.
+/// text — and the caller hands that line to JSONDecoder, which decides, so it never accepts what
+/// JSONDecoder would refuse. The fuzz target `manifest` checks that every line it accepts decodes to
+/// the same fields with JSONDecoder.
 package enum FlatJSONObject {
     /// More members than this go to the full decoder. A manifest line has at most eight fields, and a
     /// bounded count lets duplicates be found by a linear search, which for a handful of keys costs

@@ -32,7 +32,7 @@ final class Transfer: @unchecked Sendable {
     private var gathered = 0
     /// Body bytes gathered before a write: set at the first 2xx body byte (``GatherLimit``).
     private var gatherLimit = 0
-    /// `write(2)` calls the body took so far.
+    /// Writes of gathered body bytes so far (``TransferResult/bodyWrites``).
     private(set) var bodyWrites = 0
     /// nil until the first body byte, then whether the body goes to the sink.
     private var bodyIsSuccess: Bool?
