@@ -45,19 +45,19 @@ package enum Manifest {
         // Split on the byte, not the Character: "\r\n" is one Character, and grapheme breaking is slow.
         for (index, bytes) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let line = Substring(bytes)
-            if let fields = FlatJSONObject.fields(line) {
-                try row(index + 1, fields)
-                continue
-            }
-            guard line.contains(where: { !$0.isWhitespace }) else { continue }
             let fields: [String: String]
-            do {
-                fields = try decodeLine(line)
-            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
-                let key = context.codingPath.first?.stringValue ?? "a field"
-                throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
-            } catch {
-                throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
+            if let flat = FlatJSONObject.fields(line) {
+                fields = flat
+            } else {
+                guard line.contains(where: { !$0.isWhitespace }) else { continue }
+                do {
+                    fields = try decodeLine(line)
+                } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
+                    let key = context.codingPath.first?.stringValue ?? "a field"
+                    throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
+                } catch {
+                    throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
+                }
             }
             try row(index + 1, fields)
         }
@@ -152,10 +152,7 @@ package enum Manifest {
 
     static func item(_ fields: [String: String], line: Int, outputDirectory: FilePath) throws(Problem) -> BatchItem {
         func fail(_ message: String) -> Problem { Problem(description: "line \(line): \(message)") }
-        if fields.keys.contains(where: { !knownFields.contains($0) }),
-           let unknown = fields.keys.sorted().first(where: { !knownFields.contains($0) }) {
-            throw fail("unknown field \(unknown)")
-        }
+        if let unknown = fields.keys.filter({ !knownFields.contains($0) }).min() { throw fail("unknown field \(unknown)") }
         guard let documentID = fields["documentId"] else { throw fail("documentId is missing") }
         guard let fileID = fields["fileId"] else { throw fail("fileId is missing") }
         let signer: Signer
