@@ -49,8 +49,22 @@ if [ "$server" = nginx ]; then
     "$bin/boldsign-mock" generate --fixtures Benchmarks/fixtures.json --file-id "$id" > "$files/$document"
     chmod 644 "$files/$document"
   done
-  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  slow_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+  # One server block: POST to the image endpoint answers with the document's file, optionally rate-limited.
+  server_block() {
+    cat <<EOF
+  server {
+    listen 127.0.0.1:$1;
+    location = /v1/identityVerification/image {
+      error_page 405 = /files/\$arg_documentId;
+      return 405;
+    }
+    location /files/ { internal; alias $files/; default_type image/jpeg; ${2:+limit_rate $2;} }
+  }
+EOF
+  }
+  port="$(free_port)"
+  slow_port="$(free_port)"
   cat > "$work/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -64,23 +78,9 @@ http {
   tcp_nopush on;
   keepalive_requests 1000000;
   client_body_temp_path $work/nginx-body;
-  server {
-    listen 127.0.0.1:$port;
-    location = /v1/identityVerification/image {
-      error_page 405 = /files/\$arg_documentId;
-      return 405;
-    }
-    location /files/ { internal; alias $files/; default_type image/jpeg; }
-  }
+$(server_block "$port")
   # The same bodies at 256 KiB/s: the allocation count of a download that waits on the network.
-  server {
-    listen 127.0.0.1:$slow_port;
-    location = /v1/identityVerification/image {
-      error_page 405 = /files/\$arg_documentId;
-      return 405;
-    }
-    location /files/ { internal; alias $files/; default_type image/jpeg; limit_rate 256k; }
-  }
+$(server_block "$slow_port" 256k)
 }
 EOF
   "$nginx_bin" -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>> "$work/nginx-error.log" &
