@@ -1,5 +1,6 @@
 @testable import CurlTransport
 import BoldSignMockServer
+import Synchronization
 import SystemPackage
 import TestSupport
 import Testing
@@ -87,25 +88,35 @@ import Glibc
         let clock = ContinuousClock()
         let started = clock.now
         try await withThrowingTaskGroup(of: Int.self) { group in
-            for _ in 0..<8 { group.addTask { try await loop.perform(request, sink: sink).status } }
+            for _ in 0..<16 { group.addTask { try await loop.perform(request, sink: sink).status } }
             for try await status in group { #expect(status == 200) }
         }
-        // Stalled, the seven queued ones took a second each; the bound leaves room for a loaded machine.
+        // Stalled, the fifteen queued ones took a second each (15 s); alone this takes ~0.1 s. The bound
+        // leaves seconds for a loaded machine, where a 1 s bound elsewhere measured 1.13 s.
         let elapsed = clock.now - started
-        #expect(elapsed < .milliseconds(Int64(2500 * timingSlack)), "eight 2 KB transfers, one slot, took \(elapsed)")
+        #expect(elapsed < .seconds(5) * timingSlack, "sixteen 2 KB transfers, one slot, took \(elapsed)")
         try sink.close()
         await loop.shutdown()
         try await server.shutdown()
     }
 
     /// Cancelling a transfer that waits for a slot ends it at once, though the slot stays taken.
+    ///
+    /// Asserted by order, not by a wall-clock bound: the holder's response is 30 s away, so the queued
+    /// transfer must end while the holder is still in flight (before the fix, it ended only after the
+    /// holder freed the slot). A 1 s bound failed in CI (1.13 s, in the full parallel run on two cores,
+    /// where alone it takes 0.3 ms): it measured when this test's task next ran, not the transfer.
     @Test func cancellingAQueuedTransferEndsItAtOnce() async throws {
         var fixtures = MockFixtures.default
-        fixtures.documents[1].signers[0].files.append(.init(id: "held", size: 1000, fault: .init(latencyMilliseconds: 5000)))
+        fixtures.documents[1].signers[0].files.append(.init(id: "held", size: 1000, fault: .init(latencyMilliseconds: 30_000)))
         let server = try await MockServer.start(.init(fixtures: fixtures))
         let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
         let sink = try FileDescriptor.open("/dev/null", .writeOnly)
-        let holder = Task { try await loop.perform(imageRequest(server.baseURL, file: "held"), sink: sink) }
+        let holderEnded = Atomic(false)
+        let holder = Task {
+            defer { holderEnded.store(true, ordering: .releasing) }
+            return try await loop.perform(imageRequest(server.baseURL, file: "held"), sink: sink)
+        }
         for _ in 0..<500 where server.statistics.imageRequests == 0 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(server.statistics.imageRequests == 1)
         let queued = Task { try await loop.perform(imageRequest(server.baseURL, file: "image-1m"), sink: sink) }
@@ -120,7 +131,9 @@ import Glibc
             #expect(error.kind == .cancelled)
         }
         let waited = clock.now - cancelledAt
-        #expect(waited < .milliseconds(Int64(1000 * timingSlack)), "the cancelled transfer ended \(waited) after the cancel")
+        let slotFreed = holderEnded.load(ordering: .acquiring)
+        // Half the holder's latency: covers the holder's transfer having ended before its task ran.
+        #expect(!slotFreed && waited < .seconds(15), "the cancelled transfer ended \(waited) after the cancel, slot freed: \(slotFreed)")
         #expect(server.statistics.imageRequests == 1)
         holder.cancel()
         _ = try? await holder.value
