@@ -1,0 +1,70 @@
+@testable import CurlTransport
+import SystemPackage
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Which descriptors the sweep marks close-on-exec, with real sockets. Each test hands the sweep
+/// the descriptors it made itself, so tests running beside it cannot change the outcome.
+@Suite struct InheritableSocketSweepTests {
+    /// A socketpair as libcurl 7.88's `curl_multi_init` makes it, or a plain one.
+    private struct Pair: ~Copyable {
+        let read: Int32
+        let write: Int32
+
+        init(nonBlocking: Bool) throws {
+            var fds: [Int32] = [-1, -1]
+            let type = Int32(SOCK_STREAM.rawValue) | (nonBlocking ? Int32(SOCK_NONBLOCK.rawValue) : 0)
+            guard socketpair(AF_UNIX, type, 0, &fds) == 0 else { throw Errno(rawValue: errno) }
+            (read, write) = (fds[0], fds[1])
+        }
+
+        /// What `curl_multi_wakeup` does.
+        func wake() { var byte: UInt8 = 1; _ = send(write, &byte, 1, Int32(MSG_DONTWAIT)) }
+
+        var descriptors: Set<Int32> { [read, write] }
+
+        deinit { close(read); close(write) }
+    }
+
+    private func isCloseOnExec(_ fd: Int32) -> Bool { fcntl(fd, F_GETFD) & FD_CLOEXEC != 0 }
+
+    @Test func libcurlsPairIsMarkedAndAForeignBlockingPairIsLeftInheritable() throws {
+        let wakeup = try Pair(nonBlocking: true)
+        // Foundation's `Process` opens one like this and needs the child to inherit one end.
+        let foreign = try Pair(nonBlocking: false)
+        #expect(InheritableSocketSweep.closeOnExecWakeupPair(among: wakeup.descriptors.union(foreign.descriptors)) { wakeup.wake() })
+        #expect(isCloseOnExec(wakeup.read) && isCloseOnExec(wakeup.write))
+        #expect(!isCloseOnExec(foreign.read) && !isCloseOnExec(foreign.write))
+        // The wake-up byte is still there for libcurl's poll.
+        var byte: UInt8 = 0
+        #expect(recv(wakeup.read, &byte, 1, Int32(MSG_DONTWAIT)) == 1)
+    }
+
+    @Test func aThirdNonBlockingUnixSocketMeansNothingIsMarked() throws {
+        let wakeup = try Pair(nonBlocking: true)
+        let foreign = try Pair(nonBlocking: true)
+        #expect(!InheritableSocketSweep.closeOnExecWakeupPair(among: wakeup.descriptors.union([foreign.read])) { wakeup.wake() })
+        for fd in wakeup.descriptors.union(foreign.descriptors) { #expect(!isCloseOnExec(fd)) }
+    }
+
+    @Test func aPairTheWakeDoesNotReachIsNotMarked() throws {
+        let foreign = try Pair(nonBlocking: true)
+        #expect(!InheritableSocketSweep.closeOnExecWakeupPair(among: foreign.descriptors) {})
+        #expect(!isCloseOnExec(foreign.read) && !isCloseOnExec(foreign.write))
+    }
+
+    @Test func descriptorsThatAreNotUnixStreamSocketsAreIgnored() throws {
+        let wakeup = try Pair(nonBlocking: true)
+        var pipeEnds: [Int32] = [-1, -1]
+        #expect(pipe(&pipeEnds) == 0)
+        for fd in pipeEnds { _ = fcntl(fd, F_SETFL, O_NONBLOCK) }
+        defer { close(pipeEnds[0]); close(pipeEnds[1]) }
+        let datagram = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        defer { close(datagram) }
+        let all = wakeup.descriptors.union(pipeEnds).union([datagram])
+        #expect(InheritableSocketSweep.closeOnExecWakeupPair(among: all) { wakeup.wake() })
+        #expect(!isCloseOnExec(pipeEnds[0]) && !isCloseOnExec(pipeEnds[1]) && !isCloseOnExec(datagram))
+    }
+}
