@@ -1,5 +1,7 @@
 @testable import CurlTransport
+import Foundation
 import SystemPackage
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -66,5 +68,39 @@ import Glibc
         let all = wakeup.descriptors.union(pipeEnds).union([datagram])
         #expect(InheritableSocketSweep.closeOnExecWakeupPair(among: all) { wakeup.wake() })
         #expect(!isCloseOnExec(pipeEnds[0]) && !isCloseOnExec(pipeEnds[1]) && !isCloseOnExec(datagram))
+    }
+
+    /// The hang that made the sweep strict: Foundation's `Process` reaps a child when its end of a
+    /// socketpair closes, and its one manager thread then waits for that child. When a loop created
+    /// on another thread marked that end close-on-exec, the manager waited for a child still running,
+    /// and no other process was reaped meanwhile. Asserted by order: the short child must be reaped
+    /// while the long ones (30 s) still run — with the old sweep it took until they ended, every time.
+    @Test func aProcessLaunchedWhileLoopsAreCreatedIsReapedWhenItExits() async throws {
+        let creating = Task.detached {
+            for _ in 0..<150 {
+                let loop = try CurlEventLoop(maxConcurrentTransfers: 1)
+                await loop.shutdown()
+            }
+        }
+        var sleepers: [Process] = []
+        for _ in 0..<15 {
+            let sleeper = Process()
+            sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
+            sleeper.arguments = ["30"]
+            try sleeper.run()
+            sleepers.append(sleeper)
+        }
+        try await creating.value
+        let short = Process()
+        short.executableURL = URL(fileURLWithPath: "/bin/true")
+        try short.run()
+        let running = sleepers
+        let stillRunning = try await onDedicatedThread {
+            short.waitUntilExit()
+            return running.filter(\.isRunning).count
+        }
+        #expect(stillRunning == running.count, "the short child was reaped only after \(running.count - stillRunning) long ones ended")
+        for sleeper in running { kill(sleeper.processIdentifier, SIGKILL) }
+        _ = try await onDedicatedThread { for sleeper in running { sleeper.waitUntilExit() } }
     }
 }
