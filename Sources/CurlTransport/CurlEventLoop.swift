@@ -42,9 +42,8 @@ package final class CurlEventLoop: @unchecked Sendable {
         guard let multi = curl_multi_init() else {
             throw TransferError(kind: .other, message: "libcurl could not create a multi handle")
         }
-        InheritableSocketSweep.closeOnExecWakeupPair(among: InheritableSocketSweep.openDescriptors().subtracting(descriptorsBefore)) {
-            _ = curl_multi_wakeup(multi)
-        }
+        let newDescriptors = InheritableSocketSweep.openDescriptors().subtracting(descriptorsBefore)
+        InheritableSocketSweep.closeOnExecWakeupPair(among: newDescriptors) { _ = curl_multi_wakeup(multi) }
         self.multi = multi
         self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
         self.confined = LoopThreadState()

@@ -12,7 +12,7 @@ import Musl
 /// across the `curl_multi_init` call, and other threads open descriptors in that window too.
 /// Marking one of theirs is not harmless: Foundation's `Process` hands the child one end of a
 /// socketpair and learns of its exit when that end closes, so a marked end made it wait for the
-/// wrong child — a hang, seen in this package's own test run. Hence the strict test below, which
+/// wrong child — a hang, seen in this package's own test run. Hence the strict rule below, which
 /// would rather leave libcurl's pair inheritable than touch a descriptor it cannot prove is libcurl's.
 enum InheritableSocketSweep {
     /// The descriptors open in this process right now.
