@@ -47,13 +47,13 @@ struct BatchCommand: AsyncParsableCommand {
         do {
             items = try Manifest.load(manifest, outputDirectory: directory)
         } catch {
-            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global)
+            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global.settings)
         }
-        try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global)
+        try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global.settings)
         let report = try reportFile.map { try ReportFileWriter(path: $0) }
         let quiet = global.quiet
         let progress = ProgressDisplay(enabled: !quiet && !global.json, total: items.count)
-        try await CommandRunner.run(global: global, concurrency: concurrency) { client in
+        try await CommandRunner.run(global: global.settings, concurrency: concurrency) { client in
             var last = BatchProgress()
             for await outcome in client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) {
                 last = outcome.progress

@@ -13,7 +13,7 @@ enum CommandRunner {
     typealias Outcome = (json: [String: JSON], text: String, status: ExitStatus)
 
     static func run(
-        global: GlobalOptions, concurrency: Int? = nil,
+        global: GlobalSettings, concurrency: Int? = nil,
         _ body: (BoldSignClient) async throws -> Outcome
     ) async throws {
         let outcome: SendableOutcome
@@ -47,7 +47,7 @@ enum CommandRunner {
     }
 
     /// Reports a failure on stderr (and as JSON with `--json`) and returns the exit code to throw.
-    static func fail(_ status: ExitStatus, _ message: String, global: GlobalOptions) -> ExitCode {
+    static func fail(_ status: ExitStatus, _ message: String, global: GlobalSettings) -> ExitCode {
         Console.error("boldsign-idv: \(message)\n")
         if global.json { printJSON(["status": "error", "exitCode": JSON(Int(status.rawValue)), "error": .string(message)]) }
         return status.exitCode
@@ -58,7 +58,7 @@ enum CommandRunner {
     }
 
     /// Creates `root` and every parent of `paths` below it, owner-only.
-    static func createDirectories(for paths: [FilePath], root: FilePath, global: GlobalOptions) throws {
+    static func createDirectories(for paths: [FilePath], root: FilePath, global: GlobalSettings) throws {
         var directories = Set([root.string])
         for path in paths { directories.insert(path.removingLastComponent().string) }
         for directory in directories.sorted() {

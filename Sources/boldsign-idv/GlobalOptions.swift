@@ -1,16 +1,10 @@
 import ArgumentParser
 import BoldSignIDV
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import SystemPackage
 
-/// Options every command takes.
+/// Options every command takes (their values: ``GlobalSettings``).
 struct GlobalOptions: ParsableArguments {
     @Option(help: "BoldSign region: us, eu, ca or au.")
-    var region: String = "us"
+    var region: String = GlobalSettings().region
 
     @Option(help: "API base URL (overrides --region and BOLDSIGN_BASE_URL); http:// only for loopback.")
     var baseURL: String?
@@ -22,13 +16,13 @@ struct GlobalOptions: ParsableArguments {
     var apiKeyFile: String?
 
     @Option(help: "Seconds to wait for a connection.")
-    var connectTimeout: Double = 10
+    var connectTimeout: Double = GlobalSettings().connectTimeout
 
     @Option(help: "Seconds without progress before giving up.")
-    var stallTimeout: Int = 30
+    var stallTimeout: Int = GlobalSettings().stallTimeout
 
     @Option(help: "Retries after the first attempt for 429, 502-504 and connection failures.")
-    var retries: Int = 3
+    var retries: Int = GlobalSettings().retries
 
     @Flag(help: "Fail (exit 70) when a downloaded body is not a JPEG, PNG, GIF or WebP image.")
     var requireImage = false
@@ -42,44 +36,16 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print request details on stderr (never credentials).")
     var verbose = false
 
-    func validate() throws {
-        guard Configuration.Region(rawValue: region) != nil else { throw ValidationError("--region must be us, eu, ca or au") }
-        guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
-        guard (0...20).contains(retries) else { throw ValidationError("--retries must be 0...20") }
+    var settings: GlobalSettings {
+        GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
+                       stallTimeout: stallTimeout, retries: retries, requireImage: requireImage, json: json, quiet: quiet,
+                       verbose: verbose)
     }
 
-    /// Builds the client configuration from flags and the environment.
-    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
-        let credentials: Credentials
-        if let apiKeyFile {
-            guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8),
-                  let key = text.split(whereSeparator: \.isNewline).first.map({ String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }), !key.isEmpty
-            else { throw CLIError(.invalidInput, "cannot read an API key from \(apiKeyFile)") }
-            credentials = .apiKey(key)
-        } else if let key = environment["BOLDSIGN_API_KEY"], !key.isEmpty {
-            credentials = .apiKey(key)
-        } else if let token = environment["BOLDSIGN_ACCESS_TOKEN"], !token.isEmpty {
-            credentials = .bearerToken(token)
-        } else {
-            throw CLIError(.usage, "no credentials: set BOLDSIGN_API_KEY or BOLDSIGN_ACCESS_TOKEN, or pass --api-key-file")
-        }
-        var configuration: Configuration
-        if let url = baseURL ?? environment["BOLDSIGN_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            configuration = Configuration(baseURL: url, credentials: credentials)
-        } else {
-            configuration = Configuration(region: Configuration.Region(rawValue: region) ?? .us, credentials: credentials)
-        }
-        configuration.caFile = caFile.map { FilePath($0) }
-        configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
-        configuration.timeouts.stall = .seconds(stallTimeout)
-        configuration.userAgent = "boldsign-idv-cli/0.1"
-        configuration.retry.maxAttempts = retries + 1
-        configuration.requireImageFormat = requireImage
-        return configuration
-    }
+    func validate() throws { try settings.validate() }
 }
 
-/// Options that pick the signer.
+/// Options that pick the signer (their values: ``SignerSettings``).
 struct SignerOptions: ParsableArguments {
     @Option(help: "The signer's email (email delivery).")
     var email: String?
@@ -91,22 +57,18 @@ struct SignerOptions: ParsableArguments {
     var phone: String?
 
     @Option(help: "The signer's order on the document.")
-    var order: Int = 1
+    var order: Int = SignerSettings().order
 
     @Option(help: "The sender identity to act on behalf of.")
     var onBehalfOf: String?
 
-    func validate() throws {
-        switch (email, countryCode, phone) {
-        case (.some, nil, nil), (nil, .some, .some): break
-        default: throw ValidationError("give either --email, or --country-code and --phone")
-        }
+    var settings: SignerSettings {
+        SignerSettings(email: email, countryCode: countryCode, phone: phone, order: order, onBehalfOf: onBehalfOf)
     }
 
-    var signer: Signer {
-        if let email { return .email(email) }
-        return .phone(countryCode: countryCode ?? "", number: phone ?? "")
-    }
+    func validate() throws { try settings.validate() }
+
+    var signer: Signer { settings.signer }
 }
 
 /// An error the CLI reports itself, with its exit status.

@@ -1,11 +1,4 @@
 import ArgumentParser
-import BoldSignIDV
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-import SystemPackage
 
 struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -28,21 +21,12 @@ struct ImageCommand: AsyncParsableCommand {
     @Flag(help: "Replace an existing file at --output.")
     var overwrite = false
 
+    var arguments: ImageArguments {
+        ImageArguments(global: global.settings, signer: signerOptions.settings, documentId: documentId, fileId: fileId,
+                       output: output, overwrite: overwrite)
+    }
+
     func run() async throws {
-        try await CommandRunner.run(global: global) { client in
-            let request = ImageRequest(documentID: documentId, signer: signerOptions.signer, order: signerOptions.order,
-                                       fileID: fileId, onBehalfOf: signerOptions.onBehalfOf)
-            let result: ImageDownload
-            if output == "-" {
-                result = try await client.downloadImage(request, into: .standardOutput)
-            } else {
-                result = try await client.downloadImage(request, to: FilePath(output), replaceExisting: overwrite)
-            }
-            let summary: [String: JSON] = [
-                "status": "ok", "path": .string(output), "bytes": JSON(result.bytesWritten), "format": .string(result.format.rawValue),
-                "contentType": JSON(result.contentType), "seconds": .number(result.timing.total.seconds),
-            ]
-            return (summary, "\(result.bytesWritten) bytes (\(result.format.rawValue)) -> \(output)", .success)
-        }
+        try await arguments.run()
     }
 }

@@ -19,7 +19,7 @@ struct ReportCommand: AsyncParsableCommand {
     var documentId: String
 
     func run() async throws {
-        try await CommandRunner.run(global: global) { client in
+        try await CommandRunner.run(global: global.settings) { client in
             let report = try await client.report(documentID: documentId, signer: signerOptions.signer, order: signerOptions.order,
                                                  onBehalfOf: signerOptions.onBehalfOf)
             let json = ReportJSON.object(report)

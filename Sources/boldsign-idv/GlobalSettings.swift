@@ -1,0 +1,81 @@
+import ArgumentParser
+import BoldSignIDV
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import SystemPackage
+
+/// The values of the options every command takes, whichever parser read them (``GlobalOptions``, or
+/// ``ImageFastPath`` for a plain `image` invocation). Its defaults are the options' defaults.
+struct GlobalSettings: Equatable, Sendable {
+    var region = "us"
+    var baseURL: String?
+    var caFile: String?
+    var apiKeyFile: String?
+    var connectTimeout: Double = 10
+    var stallTimeout = 30
+    var retries = 3
+    var requireImage = false
+    var json = false
+    var quiet = false
+    var verbose = false
+
+    func validate() throws {
+        guard Configuration.Region(rawValue: region) != nil else { throw ValidationError("--region must be us, eu, ca or au") }
+        guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        guard (0...20).contains(retries) else { throw ValidationError("--retries must be 0...20") }
+    }
+
+    /// Builds the client configuration from the settings and the environment.
+    func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Configuration {
+        let credentials: Credentials
+        if let apiKeyFile {
+            guard let text = try? String(contentsOfFile: apiKeyFile, encoding: .utf8),
+                  let key = text.split(whereSeparator: \.isNewline).first.map({ String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()) }), !key.isEmpty
+            else { throw CLIError(.invalidInput, "cannot read an API key from \(apiKeyFile)") }
+            credentials = .apiKey(key)
+        } else if let key = environment["BOLDSIGN_API_KEY"], !key.isEmpty {
+            credentials = .apiKey(key)
+        } else if let token = environment["BOLDSIGN_ACCESS_TOKEN"], !token.isEmpty {
+            credentials = .bearerToken(token)
+        } else {
+            throw CLIError(.usage, "no credentials: set BOLDSIGN_API_KEY or BOLDSIGN_ACCESS_TOKEN, or pass --api-key-file")
+        }
+        var configuration: Configuration
+        if let url = baseURL ?? environment["BOLDSIGN_BASE_URL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration = Configuration(baseURL: url, credentials: credentials)
+        } else {
+            configuration = Configuration(region: Configuration.Region(rawValue: region) ?? .us, credentials: credentials)
+        }
+        configuration.caFile = caFile.map { FilePath($0) }
+        configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
+        configuration.timeouts.stall = .seconds(stallTimeout)
+        configuration.userAgent = "boldsign-idv-cli/0.1"
+        configuration.retry.maxAttempts = retries + 1
+        configuration.requireImageFormat = requireImage
+        return configuration
+    }
+}
+
+/// The values of the options that pick the signer, whichever parser read them.
+struct SignerSettings: Equatable, Sendable {
+    var email: String?
+    var countryCode: String?
+    var phone: String?
+    var order = 1
+    var onBehalfOf: String?
+
+    func validate() throws {
+        switch (email, countryCode, phone) {
+        case (.some, nil, nil), (nil, .some, .some): break
+        default: throw ValidationError("give either --email, or --country-code and --phone")
+        }
+    }
+
+    var signer: Signer {
+        if let email { return .email(email) }
+        return .phone(countryCode: countryCode ?? "", number: phone ?? "")
+    }
+}
