@@ -120,6 +120,10 @@ let package = Package(
             dependencies: ["BoldSignMockServer", "TestSupport"]
         ),
         .testTarget(
+            name: "CommandLineParsingTests",
+            dependencies: ["boldsign-idv", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(
             name: "CurlTransportTests",
             dependencies: ["CurlTransport", "BoldSignMockServer", "TestSupport"]
         ),

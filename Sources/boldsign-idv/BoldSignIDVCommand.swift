@@ -13,4 +13,18 @@ struct BoldSignIDVCommand: AsyncParsableCommand {
             """,
         subcommands: [ImageCommand.self, ReportCommand.self, FetchAllCommand.self, BatchCommand.self]
     )
+
+    /// Runs a plain `image` invocation without swift-argument-parser (see ``ImageFastPath``), anything
+    /// else through it.
+    static func main() async {
+        guard let image = ImageFastPath.arguments(from: Array(CommandLine.arguments.dropFirst())) else {
+            await main(nil)
+            return
+        }
+        do {
+            try await image.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
