@@ -7,9 +7,10 @@
 #   BENCH_SERVER=mock Benchmarks/run.sh    serve from boldsign-mock instead of nginx
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --static-swift-stdlib --product boldsign-idv >&2
-swift build -c release --static-swift-stdlib --product boldsign-mock >&2
-bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+# The release build as shipped (static Swift runtime and libstdc++, packed relocations: see the script).
+Scripts/build-release.sh --product boldsign-idv >&2
+Scripts/build-release.sh --product boldsign-mock >&2
+bin="$(Scripts/build-release.sh --show-bin-path)"
 
 # Outputs go to tmpfs when there is room, so the disk's speed does not blur the comparison.
 base=/dev/shm
@@ -27,7 +28,8 @@ if command -v cc >/dev/null 2>&1; then
 fi
 
 # The memory floor: the least any static Swift binary with libcurl (and FoundationEssentials) takes.
-swiftc -O -static-stdlib -I Modules/CCurl Benchmarks/floor.swift -o "$work/floor" 2> "$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
+# shellcheck disable=SC2046 # the link options are words
+swiftc -O -static-stdlib $(Scripts/build-release.sh --swiftc-flags) -I Modules/CCurl Benchmarks/floor.swift -o "$work/floor" 2> "$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
 
 smoke=false
 for argument in "$@"; do [ "$argument" = "--smoke" ] && smoke=true; done

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds release binaries as they are benchmarked and meant to be shipped; extra arguments go to
+# `swift build` (e.g. `--product boldsign-idv`, `--show-bin-path`).
+#   Scripts/build-release.sh --product boldsign-idv
+#   Scripts/build-release.sh --swiftc-flags     only print the link options below, for a plain swiftc
+#
+# Beyond `-c release --static-swift-stdlib`, two link options that only shorten start-up and shrink
+# resident memory (measured on the benchmark's 1 MiB download, one process: 12.7 -> 11.8 ms and
+# -0.9 MiB for the first, a further -0.25 ms and -0.9 MiB for the second), each used when this
+# machine supports it:
+# - libstdc++ linked statically. The static Swift runtime is C++ and the toolchain links it against the
+#   shared libstdc++, which then costs every process its loading and relocation. A directory holding
+#   only libstdc++.a, searched first, makes the toolchain's `-lstdc++` pick the archive.
+# - lld with packed relative relocations (DT_RELR, glibc >= 2.36): the executable's ~40,000 relative
+#   relocations take 7 KB instead of 957 KB, which the loader no longer reads in page by page.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+link=()
+
+archive="$(cc -print-file-name=libstdc++.a 2>/dev/null || true)"
+if [ -f "$archive" ]; then
+  mkdir -p .build/static-libstdcxx
+  ln -sfn "$archive" .build/static-libstdcxx/libstdc++.a
+  link+=("-L$PWD/.build/static-libstdcxx")
+fi
+
+glibc="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
+lld="$(dirname "$(command -v swift)")/ld.lld"
+if [ -x "$lld" ] && [ -n "$glibc" ] && [ "$(printf '%s\n2.36\n' "$glibc" | sort -V | head -n 1)" = 2.36 ]; then
+  link+=(-use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
+fi
+
+if [ "${1:-}" = --swiftc-flags ]; then
+  echo "${link[@]}"
+  exit 0
+fi
+flags=(-c release --static-swift-stdlib)
+for flag in "${link[@]}"; do flags+=(-Xswiftc "$flag"); done
+exec swift build "${flags[@]}" "$@"
