@@ -6,8 +6,8 @@
 #
 # Beyond `-c release --static-swift-stdlib`, two link options that only shorten start-up and shrink
 # resident memory (measured on the benchmark's 1 MiB download, one process: 12.7 -> 11.8 ms and
-# -0.9 MiB for the first, a further -0.25 ms and -0.9 MiB for the second), each used when this
-# machine supports it:
+# -1.1 MiB peak RSS for the first, a further -0.25 ms and -0.8 MiB for the second), each used when
+# this machine supports it:
 # - libstdc++ linked statically. The static Swift runtime is C++ and the toolchain links it against the
 #   shared libstdc++, which then costs every process its loading and relocation. A directory holding
 #   only libstdc++.a, searched first, makes the toolchain's `-lstdc++` pick the archive.
