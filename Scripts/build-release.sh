@@ -4,18 +4,18 @@
 #   Scripts/build-release.sh --product boldsign-idv
 #   Scripts/build-release.sh --swiftc-flags     only print the link options below, for a plain swiftc
 #
-# Beyond `-c release --static-swift-stdlib`, two link options that only shorten start-up and shrink
-# resident memory (measured on the benchmark's 1 MiB download, one process: 12.7 -> 11.8 ms and
-# -1.1 MiB peak RSS for the first, a further -0.25 ms and -0.8 MiB for the second), each used when
-# this machine supports it:
-# - libstdc++ linked statically. The static Swift runtime is C++ and the toolchain links it against the
-#   shared libstdc++, which then costs every process its loading and relocation. A directory holding
-#   only libstdc++.a, searched first, makes the toolchain's `-lstdc++` pick the archive.
-# - lld with packed relative relocations (DT_RELR, glibc >= 2.36): the executable's ~40,000 relative
-#   relocations take 7 KB instead of 957 KB, which the loader no longer reads in page by page.
+# Beyond `-c release --static-swift-stdlib`, link options that only shorten start-up and shrink resident
+# memory, each used when this machine supports it (measured on the benchmark's 1 MiB download, one
+# process at a time):
+# - libstdc++ linked statically (12.7 -> 11.8 ms, -1.1 MiB peak RSS). The static Swift runtime is C++
+#   and the toolchain links it against the shared libstdc++, which then costs every process its loading
+#   and relocation. A directory holding only libstdc++.a, searched first, makes the toolchain's
+#   `-lstdc++` pick the archive.
+# - lld with packed relative relocations (DT_RELR, glibc >= 2.36; -0.25 ms, -0.8 MiB): the executable's
+#   ~40,000 relative relocations take 7 KB instead of 957 KB, which the loader no longer reads in.
 # - with lld, the functions a download and a batch execute laid out together (Scripts/link-order.txt,
-#   made by Scripts/update-link-order.sh): they were spread over the 13 MB text segment, and the kernel
-#   maps text in 64 KiB blocks around each page touched (1 MiB download: 19.6 -> 17.2 MiB peak RSS).
+#   made by Scripts/update-link-order.sh; -0.4 ms, 19.6 -> 17.2 MiB): they were spread over the 13 MB
+#   text segment, and the kernel maps text in 64 KiB blocks around each page touched.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 link=()

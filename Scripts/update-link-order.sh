@@ -24,7 +24,10 @@ url="$(head -n 1 "$work/server.out")"
 # valgrind 3.19 cannot read the DWARF 5 the Swift toolchain emits: profile a copy without debug info.
 objcopy --strip-debug "$bin/boldsign-idv" "$work/boldsign-idv"
 export BOLDSIGN_API_KEY=bench-api-key
-profile() { valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$1.callgrind" "$work/boldsign-idv" "${@:2}" > /dev/null 2>&1; }
+profile() {
+  valgrind --tool=callgrind --demangle=no --callgrind-out-file="$work/$1.callgrind" "$work/boldsign-idv" "${@:2}" \
+    > "$work/$1.log" 2>&1 || { echo "profiling '$1' failed:" >&2; cat "$work/$1.log" >&2; exit 1; }
+}
 profile image image --base-url "$url" --document-id b3c4d5e6-0000-4000-8000-000000000001 --email bench@example.com \
   --file-id bench-1m --output "$work/one.jpg" --quiet
 for i in $(seq 0 19); do
@@ -35,7 +38,7 @@ profile batch-8 batch "$work/manifest.jsonl" --base-url "$url" --output-dir "$wo
 
 # The image download's functions first (one process's start-up is where pages cost most), then what
 # the batches add; each function once.
-python3 - "$work" > Scripts/link-order.txt <<'PYTHON'
+python3 - "$work" > "$work/link-order.txt" <<'PYTHON'
 import re, sys
 seen = set()
 for run in ("image", "batch-1", "batch-8"):
@@ -64,6 +67,7 @@ for run in ("image", "batch-1", "batch-8"):
             seen.add(name)
             print(name)
 PYTHON
+mv "$work/link-order.txt" Scripts/link-order.txt
 wc -l Scripts/link-order.txt >&2
 # SwiftPM does not know the link depends on this file: remove the executables so the next build links
 # them with the new order.
