@@ -6,7 +6,7 @@
 /// with the download. A 1 MiB body gathered whole was written entirely after it had arrived; in
 /// eighths, seven of its eight writes overlap the download (measured on the benchmark's loopback
 /// server, 200 × 1 MiB sequentially: 0.93–1.03× the curl CLI's time with 1 MiB gathered, 0.85–0.93×
-/// with 128 KiB). Bodies of 8 MiB and more still get the full buffer, where fewer system calls pay.
+/// with 128 KiB). Bodies of eight buffers and more get the full buffer, where fewer system calls pay.
 enum GatherLimit {
     /// The least an announced length brings the limit down to.
     static let minimumBytes = 64 * 1024

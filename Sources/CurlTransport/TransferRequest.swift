@@ -49,7 +49,7 @@ package struct TransferOptions: Sendable, Hashable {
     /// `CURLOPT_BUFFERSIZE`: libcurl's receive buffer per handle.
     package var receiveBufferBytes: Int = 512 * 1024
     /// Body bytes gathered before one `write(2)`; `0` writes every chunk as libcurl hands it over.
-    package var writeBufferBytes: Int = 1024 * 1024
+    package var writeBufferBytes: Int = 256 * 1024
 
     /// Default options.
     package init() {}

@@ -28,7 +28,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Directory for the images (created if missing).")
     var outputDir: String
 
-    @Option(help: "Downloads at once. Above 1, each transfer buffers 128 KiB instead of 1.5 MiB.")
+    @Option(help: "Downloads at once. Above 1, each transfer buffers 128 KiB instead of 768 KiB.")
     var concurrency: Int = 4
 
     @Option(help: "Write one JSON line per item here (status, path, bytes, error).")

@@ -23,7 +23,7 @@ enum CommandRunner {
                 configuration.maxConcurrentTransfers = concurrency
                 // Parallel transfers share the machine's bandwidth, so large per-transfer buffers buy no
                 // speed there (measured: 200 x 1 MiB, 8 at a time, was no slower with 128 KiB than with
-                // 1.5 MiB per transfer) and only multiply the memory.
+                // 1.5 MiB per transfer, the default then) and only multiply the memory.
                 if concurrency > 1 { configuration.buffers = .lowMemory }
             }
             var logger = Logger(label: "boldsign-idv") { StreamLogHandler.standardError(label: $0) }
