@@ -14,15 +14,18 @@ struct BoldSignIDVCommand: AsyncParsableCommand {
         subcommands: [ImageCommand.self, ReportCommand.self, FetchAllCommand.self, BatchCommand.self]
     )
 
-    /// Runs a plain `image` invocation without swift-argument-parser (see ``ImageFastPath``), anything
-    /// else through it.
+    /// Runs a plain `image` or `batch` invocation without swift-argument-parser (see ``FastPath``),
+    /// anything else through it.
     static func main() async {
-        guard let image = ImageFastPath.arguments(from: Array(CommandLine.arguments.dropFirst())) else {
-            await main(nil)
-            return
-        }
+        let arguments = Array(CommandLine.arguments.dropFirst())
         do {
-            try await image.run()
+            if let image = FastPath.image.arguments(from: arguments) {
+                try await image.run()
+            } else if let batch = FastPath.batch.arguments(from: arguments) {
+                try await batch.run()
+            } else {
+                await main(nil)
+            }
         } catch {
             exit(withError: error)
         }

@@ -8,7 +8,7 @@ import Foundation
 import SystemPackage
 
 /// The values of the options every command takes, whichever parser read them (``GlobalOptions``, or
-/// ``ImageFastPath`` for a plain `image` invocation). Its defaults are the options' defaults.
+/// ``FastPath`` for a plain `image` or `batch` invocation). Its defaults are the options' defaults.
 struct GlobalSettings: Equatable, Sendable {
     var region = "us"
     var baseURL: String?

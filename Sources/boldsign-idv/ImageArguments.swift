@@ -2,14 +2,19 @@ import BoldSignIDV
 import SystemPackage
 
 /// What `boldsign-idv image` was asked to do, whichever parser read it (``ImageCommand``, or
-/// ``ImageFastPath``).
-struct ImageArguments: Equatable, Sendable {
+/// ``FastPath/image``).
+struct ImageArguments: Equatable, Sendable, CommandArguments {
     var global = GlobalSettings()
     var signer = SignerSettings()
     var documentId: String
     var fileId: String
     var output: String
     var overwrite = false
+
+    func validate() throws {
+        try global.validate()
+        try signer.validate()
+    }
 
     /// Downloads the image, prints the outcome, and throws the exit code of a failure.
     func run() async throws {

@@ -2,7 +2,7 @@ import ArgumentParser
 @testable import boldsign_idv
 import Testing
 
-/// ``ImageFastPath`` must read every invocation it accepts exactly as swift-argument-parser does, and
+/// ``FastPath/image`` must read every invocation it accepts exactly as swift-argument-parser does, and
 /// leave everything else to it.
 @Suite struct ImageFastPathTests {
     /// What swift-argument-parser makes of `arguments`, validation included; `nil` if it is not an
@@ -21,7 +21,7 @@ import Testing
          "--on-behalf-of", "sender@example.com", "--require-image", "--verbose", "--api-key-file", "key.txt", "--ca-file", "ca.pem"],
     ])
     func usualInvocationsTakeTheFastPathAndReadAsArgumentParserReadsThem(arguments: [String]) throws {
-        let fast = try #require(ImageFastPath.arguments(from: arguments))
+        let fast = try #require(FastPath.image.arguments(from: arguments))
         #expect(fast == argumentParser(arguments))
     }
 
@@ -49,28 +49,21 @@ import Testing
         ["image", "--document-id", "d", "--email", "e", "--file-id", "f", "--output", "x", "--generate-completion-script", "bash"],
     ])
     func everythingElseGoesToArgumentParser(arguments: [String]) {
-        #expect(ImageFastPath.arguments(from: arguments) == nil)
+        #expect(FastPath.image.arguments(from: arguments) == nil)
     }
 
     /// Every option `image` declares is in the fast path's table, and the table has nothing else: an
     /// option added to the command but not to the table would still work (through swift-argument-parser),
     /// only slower; this keeps the two in step.
     @Test func theTableNamesExactlyTheImageCommandsOptions() {
-        let help = BoldSignIDVCommand.helpMessage(for: ImageCommand.self, columns: 1000)
-        var declared = Set<String>()
-        for word in help.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" }) where word.hasPrefix("--") {
-            declared.insert(String(word.dropFirst(2).prefix { $0.isLetter || $0.isNumber || $0 == "-" }))
-        }
-        declared.remove("help")
-        #expect(!declared.isEmpty)
-        #expect(declared == Set(ImageFastPath.valueOptions.keys).union(ImageFastPath.flags.keys))
+        #expect(optionNames(inHelpOf: ImageCommand.self) == Set(FastPath.image.valueOptions.keys).union(FastPath.image.flags.keys))
     }
 
     /// Two thousand generated invocations — known, unknown, short and `=` forms, repeats, awkward values
     /// — each either read identically by both parsers or left to swift-argument-parser.
     @Test func generatedInvocationsReadAlikeOrGoToArgumentParser() {
         var random = SplitMix64(seed: 0x5EED_1D_F00D)
-        let names = Array(ImageFastPath.valueOptions.keys).sorted() + Array(ImageFastPath.flags.keys).sorted()
+        let names = Array(FastPath.image.valueOptions.keys).sorted() + Array(FastPath.image.flags.keys).sorted()
         let oddTokens = ["-o", "-q", "-v", "--output=x.jpg", "--", "--nope", "-", "--help", "extra"]
         let values = ["x", "", "-", "-1", "--json", "0", "1", "3", "20", "21", "2.5", "1e1", "nan", "inf", "0x10", " 7", "+1",
                       "us", "eu", "au", "xx", "a=b", "é", "a@example.com", "doc 1"]
@@ -88,7 +81,7 @@ import Testing
                 }
                 let name = names[random.next(below: names.count)]
                 arguments.append("--\(name)")
-                if ImageFastPath.valueOptions[name] != nil, random.next(below: 20) != 0 {
+                if FastPath.image.valueOptions[name] != nil, random.next(below: 20) != 0 {
                     arguments.append(random.next(below: 2) == 0 ? values[random.next(below: values.count)] : "\(random.next(below: 4))")
                 }
             }
@@ -97,7 +90,7 @@ import Testing
                 arguments.swapAt(index, random.next(below: index + 1))
             }
             arguments.insert(head, at: 0)
-            guard let read = ImageFastPath.arguments(from: arguments) else { continue }
+            guard let read = FastPath.image.arguments(from: arguments) else { continue }
             fast += 1
             let reference = argumentParser(arguments)
             #expect(read == reference, "\(arguments)")
@@ -107,6 +100,17 @@ import Testing
         #expect(fast >= 120, "only \(fast) of 2000 invocations took the fast path")
         #expect(agreed == fast)
     }
+}
+
+/// The option names (without `--`) that `command`'s help lists, `help` aside.
+func optionNames(inHelpOf command: any ParsableCommand.Type) -> Set<String> {
+    let help = BoldSignIDVCommand.helpMessage(for: command, columns: 1000)
+    var declared = Set<String>()
+    for word in help.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" }) where word.hasPrefix("--") {
+        declared.insert(String(word.dropFirst(2).prefix { $0.isLetter || $0.isNumber || $0 == "-" }))
+    }
+    declared.remove("help")
+    return declared
 }
 
 /// A small deterministic generator, so that a failing invocation can be reproduced.

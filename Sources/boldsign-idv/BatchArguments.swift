@@ -1,0 +1,54 @@
+import ArgumentParser
+import BatchManifest
+import BoldSignIDV
+import SystemPackage
+
+/// What `boldsign-idv batch` was asked to do, whichever parser read it (``BatchCommand``, or
+/// ``FastPath/batch``).
+struct BatchArguments: Equatable, Sendable, CommandArguments {
+    var global = GlobalSettings()
+    var manifest: String
+    var outputDir: String
+    var concurrency = 4
+    var reportFile: String?
+    var overwrite = false
+
+    func validate() throws {
+        try global.validate()
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1...64") }
+    }
+
+    /// Downloads every item, prints the summary, and throws the exit code of a failure.
+    func run() async throws {
+        let directory = FilePath(outputDir)
+        let items: [BatchItem]
+        do {
+            items = try Manifest.load(manifest, outputDirectory: directory)
+        } catch {
+            throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global)
+        }
+        try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global)
+        let report = try reportFile.map { try ReportFileWriter(path: $0) }
+        let quiet = global.quiet
+        let progress = ProgressDisplay(enabled: !quiet && !global.json, total: items.count)
+        try await CommandRunner.run(global: global, concurrency: concurrency) { client in
+            var last = BatchProgress()
+            for await outcome in client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) {
+                last = outcome.progress
+                report?.write(outcome)
+                progress.update(outcome.progress)
+                if case .failed(let error) = outcome.result, !quiet {
+                    progress.message("\(outcome.item.destination): \(error)")
+                }
+            }
+            progress.finish()
+            report?.close()
+            let summary: [String: JSON] = [
+                "status": last.failed == 0 ? "ok" : "partial", "items": JSON(items.count), "downloaded": JSON(last.downloaded),
+                "skipped": JSON(last.skipped), "failed": JSON(last.failed), "bytes": JSON(last.bytes),
+            ]
+            let text = "\(items.count) items: \(last.downloaded) downloaded, \(last.skipped) skipped, \(last.failed) failed, \(last.bytes) bytes"
+            return (summary, text, last.failed == 0 ? .success : .partialFailure)
+        }
+    }
+}
