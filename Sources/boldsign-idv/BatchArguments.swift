@@ -13,6 +13,7 @@ struct BatchArguments: Equatable, Sendable, CommandArguments {
     var reportFile: String?
     var overwrite = false
 
+    /// Throws what swift-argument-parser's validation of `batch` would.
     func validate() throws {
         try global.validate()
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1...64") }

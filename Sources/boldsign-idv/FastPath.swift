@@ -11,8 +11,9 @@ protocol CommandArguments: Sendable {
 /// Reads a plain invocation of one subcommand without swift-argument-parser's reflection.
 ///
 /// swift-argument-parser builds its view of the command tree by reflection on first use, which costs
-/// a process ~3 ms and ~0.9 MiB of peak memory (measured, one 1 MiB download per process: 16.3 ms
-/// through it, 13.4 ms with this path, the curl CLI 8.9 ms). So the common shape — the subcommand
+/// a process 3–4 ms (measured: one 1 MiB download per process, 16.3 ms through it and 13.4 ms with
+/// this path, the curl CLI 8.9 ms; a one-item batch 18.6 and 14.1 ms) and, for `image`, ~0.9 MiB of
+/// peak memory. So the common shape — the subcommand
 /// followed only by `--name value` options and `--flag`s its table knows, each once, values that do
 /// not start with `-`, and at most its one positional argument — is read here, into the same
 /// arguments value its ``AsyncParsableCommand`` produces, with the same value conversions and the

@@ -11,6 +11,7 @@ struct ImageArguments: Equatable, Sendable, CommandArguments {
     var output: String
     var overwrite = false
 
+    /// Throws what swift-argument-parser's validation of `image` would.
     func validate() throws {
         try global.validate()
         try signer.validate()
