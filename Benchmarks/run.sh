@@ -28,8 +28,8 @@ if command -v cc >/dev/null 2>&1; then
 fi
 
 # The memory floor: the least any static Swift binary with libcurl (and FoundationEssentials) takes.
-# shellcheck disable=SC2046 # the link options are words
-swiftc -O -static-stdlib $(Scripts/build-release.sh --swiftc-flags) -I Modules/CCurl Benchmarks/floor.swift -o "$work/floor" 2> "$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
+mapfile -t release_link < <(Scripts/build-release.sh --swiftc-flags)
+swiftc -O -static-stdlib "${release_link[@]}" -I Modules/CCurl Benchmarks/floor.swift -o "$work/floor" 2> "$work/floor.log" || { cat "$work/floor.log" >&2; exit 1; }
 
 smoke=false
 for argument in "$@"; do [ "$argument" = "--smoke" ] && smoke=true; done

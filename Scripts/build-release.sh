@@ -2,7 +2,7 @@
 # Builds release binaries as they are benchmarked and meant to be shipped; extra arguments go to
 # `swift build` (e.g. `--product boldsign-idv`, `--show-bin-path`).
 #   Scripts/build-release.sh --product boldsign-idv
-#   Scripts/build-release.sh --swiftc-flags     only print the link options below, for a plain swiftc
+#   Scripts/build-release.sh --swiftc-flags     only print the link options below, one per line, for a plain swiftc
 #
 # Beyond `-c release --static-swift-stdlib`, link options that only shorten start-up and shrink resident
 # memory, each used when this machine supports it (measured on the benchmark's 1 MiB download, one
@@ -32,7 +32,10 @@ if [ -f "$archive" ]; then
 fi
 
 glibc="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"
-lld="$(dirname "$(command -v swift)")/ld.lld"
+# The toolchain's own lld, found through the compiler rather than PATH, so that a `swift` that is a
+# symlink or a toolchain manager's shim still leads to it.
+resources="$(swiftc -print-target-info 2>/dev/null | sed -n 's/.*"runtimeResourcePath": "\(.*\)".*/\1/p' | head -n 1)"
+lld="${resources%/lib/swift}/bin/ld.lld"
 if [ -x "$lld" ] && [ -n "$glibc" ] && [ "$(printf '%s\n2.36\n' "$glibc" | sort -V | head -n 1)" = 2.36 ]; then
   link+=(-use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs)
   # The functions a download and a batch run, laid out together (Scripts/update-link-order.sh).
@@ -42,7 +45,7 @@ fi
 link+=(-Xlinker --no-export-dynamic)
 
 if [ "${1:-}" = --swiftc-flags ]; then
-  echo "${link[@]}"
+  printf '%s\n' "${link[@]}"
   exit 0
 fi
 flags=(-c release --static-swift-stdlib)
