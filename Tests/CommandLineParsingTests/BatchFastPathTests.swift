@@ -58,13 +58,13 @@ import Testing
     /// unknown, short and `=` forms, repeats, awkward values — each either read identically by both
     /// parsers or left to swift-argument-parser.
     @Test func generatedInvocationsReadAlikeOrGoToArgumentParser() {
-        var random = SplitMix64(seed: 0xBA7C_4_F00D)
-        let names = Array(FastPath.batch.valueOptions.keys).sorted() + Array(FastPath.batch.flags.keys).sorted()
-        let oddTokens = ["-o", "-q", "-v", "--output-dir=x", "--", "--nope", "-", "--help", "help", "extra", "", "-1"]
         let values = ["x", "", "-", "-1", "--json", "0", "1", "8", "64", "65", "2.5", "1e1", "nan", "inf", "0x10", " 7", "+1",
                       "us", "eu", "xx", "a=b", "é", "help", "m.jsonl", "dir 1"]
-        var fast = 0, agreed = 0
-        for _ in 0..<2000 {
+        let (fast, agreed) = compareGeneratedInvocations(
+            of: .batch, seed: 0xBA7C_4_F00D, values: values,
+            oddTokens: ["-o", "-q", "-v", "--output-dir=x", "--", "--nope", "-", "--help", "help", "extra", "", "-1"],
+            oddTokenOneIn: 10, numbersBelow: 70, reference: argumentParser
+        ) { random in
             var arguments = [random.next(below: 20) == 0 ? "image" : "batch"]
             if random.next(below: 12) != 0 {
                 arguments.append(random.next(below: 4) == 0 ? values[random.next(below: values.count)] : "manifest.jsonl")
@@ -72,27 +72,7 @@ import Testing
             if random.next(below: 12) != 0 {
                 arguments += ["--output-dir", random.next(below: 4) == 0 ? values[random.next(below: values.count)] : "out"]
             }
-            for _ in 0..<random.next(below: 4) {
-                if random.next(below: 10) == 0 {
-                    arguments.append(oddTokens[random.next(below: oddTokens.count)])
-                    continue
-                }
-                let name = names[random.next(below: names.count)]
-                arguments.append("--\(name)")
-                if FastPath.batch.valueOptions[name] != nil, random.next(below: 20) != 0 {
-                    arguments.append(random.next(below: 2) == 0 ? values[random.next(below: values.count)] : "\(random.next(below: 70))")
-                }
-            }
-            let head = arguments.removeFirst()
-            for index in arguments.indices.reversed() where random.next(below: 3) == 0 {
-                arguments.swapAt(index, random.next(below: index + 1))
-            }
-            arguments.insert(head, at: 0)
-            guard let read = FastPath.batch.arguments(from: arguments) else { continue }
-            fast += 1
-            let reference = argumentParser(arguments)
-            #expect(read == reference, "\(arguments)")
-            if read == reference { agreed += 1 }
+            return arguments
         }
         // The generator must reach the fast path often, or the comparison says little.
         #expect(fast >= 400, "only \(fast) of 2000 invocations took the fast path")

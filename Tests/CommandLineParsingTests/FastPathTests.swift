@@ -62,44 +62,63 @@ import Testing
     /// Two thousand generated invocations — known, unknown, short and `=` forms, repeats, awkward values
     /// — each either read identically by both parsers or left to swift-argument-parser.
     @Test func generatedInvocationsReadAlikeOrGoToArgumentParser() {
-        var random = SplitMix64(seed: 0x5EED_1D_F00D)
-        let names = Array(FastPath.image.valueOptions.keys).sorted() + Array(FastPath.image.flags.keys).sorted()
-        let oddTokens = ["-o", "-q", "-v", "--output=x.jpg", "--", "--nope", "-", "--help", "extra"]
         let values = ["x", "", "-", "-1", "--json", "0", "1", "3", "20", "21", "2.5", "1e1", "nan", "inf", "0x10", " 7", "+1",
                       "us", "eu", "au", "xx", "a=b", "é", "a@example.com", "doc 1"]
-        var fast = 0, agreed = 0
-        for _ in 0..<2000 {
+        let (fast, agreed) = compareGeneratedInvocations(
+            of: .image, seed: 0x5EED_1D_F00D, values: values,
+            oddTokens: ["-o", "-q", "-v", "--output=x.jpg", "--", "--nope", "-", "--help", "extra"], oddTokenOneIn: 12,
+            numbersBelow: 4, reference: argumentParser
+        ) { random in
             var arguments = [random.next(below: 20) == 0 ? "report" : "image"]
             // Most invocations carry the required options, so that many are complete.
             for required in ["document-id", "file-id", "output", "email"] where random.next(below: 20) != 0 {
                 arguments += ["--\(required)", random.next(below: 4) == 0 ? values[random.next(below: values.count)] : "v-\(required)"]
             }
-            for _ in 0..<random.next(below: 4) {
-                if random.next(below: 12) == 0 {
-                    arguments.append(oddTokens[random.next(below: oddTokens.count)])
-                    continue
-                }
-                let name = names[random.next(below: names.count)]
-                arguments.append("--\(name)")
-                if FastPath.image.valueOptions[name] != nil, random.next(below: 20) != 0 {
-                    arguments.append(random.next(below: 2) == 0 ? values[random.next(below: values.count)] : "\(random.next(below: 4))")
-                }
-            }
-            let head = arguments.removeFirst()
-            for index in arguments.indices.reversed() where random.next(below: 3) == 0 {
-                arguments.swapAt(index, random.next(below: index + 1))
-            }
-            arguments.insert(head, at: 0)
-            guard let read = FastPath.image.arguments(from: arguments) else { continue }
-            fast += 1
-            let reference = argumentParser(arguments)
-            #expect(read == reference, "\(arguments)")
-            if read == reference { agreed += 1 }
+            return arguments
         }
         // The generator must reach the fast path often, or the comparison says little.
         #expect(fast >= 120, "only \(fast) of 2000 invocations took the fast path")
         #expect(agreed == fast)
     }
+}
+
+/// Generates 2,000 invocations for `path` — `start` gives the subcommand and its usual arguments, then
+/// up to three random options (`numbersBelow` bounds the numbers given as values) and, one draw in
+/// `oddTokenOneIn`, odd tokens instead, all shuffled behind the subcommand — and expects each one the
+/// fast path reads to be read alike by `reference` (swift-argument-parser). Returns how many the fast
+/// path read and how many of those agreed.
+func compareGeneratedInvocations<Arguments: Equatable>(
+    of path: FastPath<Arguments>, seed: UInt64, values: [String], oddTokens: [String], oddTokenOneIn: Int,
+    numbersBelow: Int, reference: ([String]) -> Arguments?, start: (inout SplitMix64) -> [String]
+) -> (fast: Int, agreed: Int) {
+    var random = SplitMix64(seed: seed)
+    let names = Array(path.valueOptions.keys).sorted() + Array(path.flags.keys).sorted()
+    var fast = 0, agreed = 0
+    for _ in 0..<2000 {
+        var arguments = start(&random)
+        for _ in 0..<random.next(below: 4) {
+            if random.next(below: oddTokenOneIn) == 0 {
+                arguments.append(oddTokens[random.next(below: oddTokens.count)])
+                continue
+            }
+            let name = names[random.next(below: names.count)]
+            arguments.append("--\(name)")
+            if path.valueOptions[name] != nil, random.next(below: 20) != 0 {
+                arguments.append(random.next(below: 2) == 0 ? values[random.next(below: values.count)] : "\(random.next(below: numbersBelow))")
+            }
+        }
+        let head = arguments.removeFirst()
+        for index in arguments.indices.reversed() where random.next(below: 3) == 0 {
+            arguments.swapAt(index, random.next(below: index + 1))
+        }
+        arguments.insert(head, at: 0)
+        guard let read = path.arguments(from: arguments) else { continue }
+        fast += 1
+        let expected = reference(arguments)
+        #expect(read == expected, "\(arguments)")
+        if read == expected { agreed += 1 }
+    }
+    return (fast, agreed)
 }
 
 /// The option names (without `--`) that `command`'s help lists, `help` aside.
