@@ -74,7 +74,10 @@ import Glibc
     /// socketpair closes, and its one manager thread then waits for that child. When a loop created
     /// on another thread marked that end close-on-exec, the manager waited for a child still running,
     /// and no other process was reaped meanwhile. Asserted by order: the short child must be reaped
-    /// while the long ones (30 s) still run — with the old sweep it took until they ended, every time.
+    /// while the long ones still run. They run until this test kills them, so however slowly a loaded
+    /// machine creates the loops, they cannot have ended on their own first (they once slept 30 s, and
+    /// in a loaded CI run the test took 43 s and failed); with the old sweep the short child was not
+    /// reaped at all before they were killed.
     @Test func aProcessLaunchedWhileLoopsAreCreatedIsReapedWhenItExits() async throws {
         let creating = Task.detached {
             for _ in 0..<150 {
@@ -83,24 +86,38 @@ import Glibc
             }
         }
         var sleepers: [Process] = []
+        // Killed below; the limit only bounds how long they outlive a test process that crashed.
         for _ in 0..<15 {
             let sleeper = Process()
             sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
-            sleeper.arguments = ["30"]
+            sleeper.arguments = ["600"]
             try sleeper.run()
             sleepers.append(sleeper)
         }
-        try await creating.value
-        let short = Process()
-        short.executableURL = URL(fileURLWithPath: "/bin/true")
-        try short.run()
         let running = sleepers
-        let stillRunning = try await onDedicatedThread {
-            short.waitUntilExit()
-            return running.filter(\.isRunning).count
+        // The sleepers are killed whatever happens here, and only then is anything thrown: a
+        // reaped child's pid may be reused.
+        var failure: (any Error)?
+        var shortReaped = false
+        var longOnesRan = false
+        do {
+            try await creating.value
+            let short = Process()
+            short.executableURL = URL(fileURLWithPath: "/bin/true")
+            try short.run()
+            let deadline = ContinuousClock.now + .seconds(30 * timingSlack)
+            while short.isRunning, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            shortReaped = !short.isRunning
+            longOnesRan = running.allSatisfy(\.isRunning)
+        } catch {
+            failure = error
         }
-        #expect(stillRunning == running.count, "the short child was reaped only after \(running.count - stillRunning) long ones ended")
         for sleeper in running { kill(sleeper.processIdentifier, SIGKILL) }
         _ = try await onDedicatedThread { for sleeper in running { sleeper.waitUntilExit() } }
+        if let failure { throw failure }
+        #expect(shortReaped, "the short child was not reaped while the long ones ran")
+        #expect(longOnesRan)
     }
 }
