@@ -178,6 +178,9 @@ package final class CurlEventLoop: @unchecked Sendable {
         for handle in state.idle { handle.destroy() }
         state.idle.removeAll()
         curl_multi_cleanup(multi)
+        // A client shut down has no next transfer to take the kept receive buffer; another
+        // client's next transfer allocates a new one.
+        ReceiveBufferRecycler.shared.releaseKeptBlock()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 
@@ -336,12 +339,4 @@ private final class LoopThreadState: @unchecked Sendable {
     var pending: [Transfer] = []
     var active: [UInt: (transfer: Transfer, userdata: UnsafeMutableRawPointer)] = [:]
     var idle: [PooledHandle] = []
-}
-
-/// `curl_global_init`, exactly once per process and before any other libcurl call. Never cleaned
-/// up: the host application may use libcurl elsewhere, and cleanup is not thread-safe.
-enum CurlGlobal {
-    private static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
-
-    static func ensureInitialized() { _ = initialized }
 }
