@@ -81,6 +81,7 @@ let package = Package(
             name: "BatchManifest",
             dependencies: [
                 "BoldSignIDV",
+                "CurlTransport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
