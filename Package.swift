@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CommandLineParsingTests",
-            dependencies: ["boldsign-idv", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["boldsign-idv", "TestSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "CurlTransportTests",

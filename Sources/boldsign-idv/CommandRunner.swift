@@ -63,8 +63,7 @@ enum CommandRunner {
         for path in paths { directories.insert(path.removingLastComponent().string) }
         for directory in directories.sorted() {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o700])
+                try OwnerOnlyDirectory.create(FilePath(directory))
             } catch {
                 throw fail(.outputError, "cannot create directory \(directory): \(error)", global: global)
             }

@@ -248,6 +248,34 @@ import Testing
         }
     }
 
+    /// The manifest is read and the output tree made with plain syscalls; what they refuse is named.
+    @Test func anUnreadableManifestOrABlockedOutputDirectoryIsNamedAndNothingIsFetched() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let missing = try await cli(["batch", directory.path + "/none.jsonl", "--output-dir", directory.path + "/out"], server: server)
+            #expect(missing.status == 65)
+            #expect(missing.stderr.contains("cannot read manifest \(directory.path)/none.jsonl: No such file or directory"), "\(missing.stderr)")
+            let notAFile = try await cli(["batch", directory.path, "--output-dir", directory.path + "/out"], server: server)
+            #expect(notAFile.status == 65)
+            #expect(notAFile.stderr.contains("Is a directory"), "\(notAFile.stderr)")
+
+            let manifest = directory.path + "/m.jsonl"
+            try writeManifest(manifest, count: 2, fileID: "small") { "deep/er/\($0).png" }
+            try Data("in the way".utf8).write(to: URL(fileURLWithPath: directory.path + "/file"))
+            let blocked = try await cli(["batch", manifest, "--output-dir", directory.path + "/file/out"], server: server)
+            #expect(blocked.status == 74)
+            #expect(blocked.stderr.contains("cannot create directory ") && blocked.stderr.contains("/file/out: Not a directory"), "\(blocked.stderr)")
+            #expect(server.statistics.requests == 0)
+
+            let run = try await cli(["batch", manifest, "--output-dir", directory.path + "/new/out"], server: server)
+            #expect(run.status == 0, "\(run.stderr)")
+            for path in ["/new", "/new/out", "/new/out/deep", "/new/out/deep/er"] {
+                let mode = try FileManager.default.attributesOfItem(atPath: directory.path + path)[.posixPermissions] as? Int
+                #expect(mode == 0o700, "\(path)")
+            }
+        }
+    }
+
     @Test func aBatchKilledWithSIGKILLResumesWithoutRedownloadingOrPartialFiles() async throws {
         try await withServer { server in
             let directory = try TemporaryDirectory()
