@@ -14,9 +14,9 @@ import Synchronization
 /// `mmap`; freeing it raises glibc's mmap threshold, so from the second transfer on the buffer
 /// comes from the transfer thread's heap arena, which small allocations fragment and which grows
 /// past the buffer's size and is not trimmed. A sequential batch of 200 × 1 MiB peaked at 17.5 MiB
-/// that way and at 16.5 MiB with the buffer kept (the release CLI, medians of 15 runs). Keeping it costs nothing while transfers run (the next one
-/// takes it at once) and one buffer while a client is idle; glibc kept that much and more in the
-/// arena anyway. A loop's shutdown hands the block back.
+/// that way and at 16.5 MiB with the buffer kept (the release CLI, medians of 15 runs). Keeping it
+/// costs nothing while transfers run (the next one takes it at once) and one buffer while a client
+/// is idle; glibc kept that much and more in the arena anyway. A loop's shutdown hands it back.
 ///
 /// One slot is enough at any concurrency: a batch starts its next transfer as one ends, so the
 /// block freed by the one is taken by the other.

@@ -9,7 +9,7 @@ import SystemPackage
 /// umask removes); existing ones are left as they are.
 ///
 /// Plain `mkdir(2)` rather than `FileManager.createDirectory`: the batch command used nothing else
-/// of `FileManager`, and its code cost every batch process about 0.25 MiB of resident pages.
+/// of `FileManager`, and its code cost every batch process about 0.2 MiB of resident pages.
 enum OwnerOnlyDirectory {
     /// Creates `path` and any missing parents.
     static func create(_ path: FilePath) throws(Errno) {
