@@ -16,6 +16,12 @@ struct BatchArguments: Equatable, Sendable, CommandArguments {
     /// Throws what swift-argument-parser's validation of `batch` would.
     func validate() throws {
         try global.validate()
+        try validateBatchOptions()
+    }
+
+    /// The rule `batch` adds to the global options'. ``BatchCommand`` runs only this one, since
+    /// swift-argument-parser already validated ``GlobalOptions`` itself.
+    func validateBatchOptions() throws {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1...64") }
     }
 
