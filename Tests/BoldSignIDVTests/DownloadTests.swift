@@ -43,8 +43,8 @@ import Testing
             #expect(toPath.bytesWritten == intoFD.bytesWritten)
             #expect(toPath.path == FilePath(destination))
             #expect(try await ChildProcess.sha256(ofFile: destination) == MockFixtures.defaultSHA256[fileID])
-            let mode = try #require(FileManager.default.attributesOfItem(atPath: destination)[.posixPermissions] as? NSNumber)
-            #expect(mode.intValue & 0o777 == 0o600)
+            let mode = try #require(try permissions(ofFile: destination))
+            #expect(mode & 0o777 == 0o600)
             #expect(directoryEntries(directory.path) == ["image"])
         }
     }

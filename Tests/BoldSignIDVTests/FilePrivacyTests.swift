@@ -8,10 +8,6 @@ import Testing
 /// Identity images are personal data: every file we create — the temporary one included — is the
 /// owner's alone, and no symlink planted in our way redirects a write.
 @Suite struct FilePrivacyTests {
-    private func mode(_ path: String) throws -> Int {
-        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
-    }
-
     @Test func theTemporaryFileAndTheDeliveredImageAreMode0600EvenUnderAPermissiveUmask() async throws {
         let previous = umask(0)
         defer { umask(previous) }
@@ -29,14 +25,14 @@ import Testing
             }
             let name = try #require(partial)
             #expect(name.hasPrefix(".stalled.jpg."))
-            #expect(try mode(directory.path + "/" + name) == 0o600)
+            #expect(try permissions(ofFile: directory.path + "/" + name) == 0o600)
             download.cancel()
             _ = await download.result
             #expect(directoryEntries(directory.path).isEmpty)
 
             _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
                                                to: FilePath(directory.path + "/front.jpg"))
-            #expect(try mode(directory.path + "/front.jpg") == 0o600)
+            #expect(try permissions(ofFile: directory.path + "/front.jpg") == 0o600)
         }
     }
 

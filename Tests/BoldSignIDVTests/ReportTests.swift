@@ -100,8 +100,8 @@ import Testing
             for (image, file) in zip(saved, files) {
                 #expect(image.bytes == file.size)
                 #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: image.path.string))) == file.generator.bytes(in: 0..<file.size))
-                let mode = try #require(FileManager.default.attributesOfItem(atPath: image.path.string)[.posixPermissions] as? NSNumber)
-                #expect(mode.intValue & 0o777 == 0o600)
+                let mode = try #require(try permissions(ofFile: image.path.string))
+                #expect(mode & 0o777 == 0o600)
             }
             #expect(server.statistics.imageRequests == 3)
 

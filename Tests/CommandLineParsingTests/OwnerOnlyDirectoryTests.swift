@@ -7,16 +7,12 @@ import Testing
 /// `mkdir -p` for output directories, on real directories. (In this target because it is the one
 /// that builds the command-line tool's internals.)
 @Suite struct OwnerOnlyDirectoryTests {
-    private func mode(_ path: String) throws -> Int {
-        try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
-    }
-
     @Test func everyMissingDirectoryIsCreatedOwnerOnly() throws {
         let root = try TemporaryDirectory()
         try OwnerOnlyDirectory.create(FilePath(root.path + "/a/b/c"))
         for path in ["/a", "/a/b", "/a/b/c"] {
             // The test process's umask (022 or 077) leaves 0700 as it is.
-            #expect(try mode(root.path + path) == 0o700, "\(path)")
+            #expect(try permissions(ofFile: root.path + path) == 0o700, "\(path)")
         }
     }
 
@@ -28,8 +24,8 @@ import Testing
         try OwnerOnlyDirectory.create(FilePath(root.path + "/open"))
         try OwnerOnlyDirectory.create(FilePath(root.path + "/link/inner"))
         try OwnerOnlyDirectory.create(FilePath(root.path + "/open/"))
-        #expect(try mode(root.path + "/open") == 0o755)
-        #expect(try mode(root.path + "/open/inner") == 0o700)
+        #expect(try permissions(ofFile: root.path + "/open") == 0o755)
+        #expect(try permissions(ofFile: root.path + "/open/inner") == 0o700)
     }
 
     @Test func aFileInTheWayIsAnErrorAndNothingIsReplaced() throws {
@@ -52,6 +48,6 @@ import Testing
             return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
         }
         #expect(failures == 0)
-        #expect(try mode(target) == 0o700)
+        #expect(try permissions(ofFile: target) == 0o700)
     }
 }

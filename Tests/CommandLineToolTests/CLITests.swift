@@ -48,8 +48,8 @@ import Testing
             let result = try #require(json(run))
             #expect(result["bytes"] as? Int == 1 << 20 && result["format"] as? String == "jpeg" && result["exitCode"] as? Int == 0)
             #expect(try await ChildProcess.sha256(ofFile: path) == MockFixtures.defaultSHA256["image-1m"])
-            let mode = try #require(FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)
-            #expect(mode.intValue & 0o777 == 0o600)
+            let mode = try #require(try permissions(ofFile: path))
+            #expect(mode & 0o777 == 0o600)
 
             let piped = try await ChildProcess.shell(
                 "'\(TestPaths.product("boldsign-idv"))' image --document-id \(MockFixtures.largeDocumentID) --email bulk@example.com "
@@ -270,8 +270,7 @@ import Testing
             let run = try await cli(["batch", manifest, "--output-dir", directory.path + "/new/out"], server: server)
             #expect(run.status == 0, "\(run.stderr)")
             for path in ["/new", "/new/out", "/new/out/deep", "/new/out/deep/er"] {
-                let mode = try FileManager.default.attributesOfItem(atPath: directory.path + path)[.posixPermissions] as? Int
-                #expect(mode == 0o700, "\(path)")
+                #expect(try permissions(ofFile: directory.path + path) == 0o700, "\(path)")
             }
         }
     }
