@@ -287,8 +287,12 @@ import Testing
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            while server.statistics.imagesServed < 40 { try await Task.sleep(for: .milliseconds(20)) }
-            kill(process.processIdentifier, SIGKILL)
+            // Watched from a thread of its own: a poll on the cooperative pool, which the tests running
+            // beside this one can keep busy, once woke only after the whole batch had finished.
+            _ = try await onDedicatedThread {
+                while server.statistics.imagesServed < 40 { usleep(20_000) }
+                kill(process.processIdentifier, SIGKILL)
+            }
             _ = try await onDedicatedThread { process.waitUntilExit() }
             let finished = (try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")).filter { !$0.hasPrefix(".") }
             #expect(finished.count >= 30 && finished.count < 150)
