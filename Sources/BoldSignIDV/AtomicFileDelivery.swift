@@ -9,6 +9,11 @@ import SystemPackage
 /// in the same directory (mode 0600, `O_EXCL|O_NOFOLLOW`), `fsync`, then an atomic rename — or, when
 /// replacing is not allowed, an atomic `link` that fails if the destination appeared meanwhile.
 /// On any failure the destination is untouched and the temporary file is gone.
+///
+/// Every step names its file relative to one descriptor of the directory, opened first: if the
+/// directory is moved, or a component of its path swapped for a symlink, during the download, the
+/// image still lands beside its temporary file (by path, the link failed and the temporary file was
+/// left behind), and the path is resolved once instead of by each step.
 enum AtomicFileDelivery {
     /// Runs `write` with a descriptor open on a fresh temporary file, then moves it into place.
     static func deliver<Result>(
@@ -18,87 +23,94 @@ enum AtomicFileDelivery {
         guard let name = destination.lastComponent, name.string != "..", name.string != "." else {
             throw BoldSignError(.invalidRequest, "the destination \(destination) names no file", field: "destination")
         }
-        if !replaceExisting, exists(destination) {
+        let directory = try OutputDirectory(destination.removingLastComponent())
+        defer { directory.close() }
+        if !replaceExisting, directory.contains(name.string) {
             throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
         }
-        return try await deliver(in: destination.removingLastComponent(), temporaryName: name.string, replaceExisting: replaceExisting,
-                                 write) { _ in destination }
+        return try await deliver(in: directory, temporaryName: name.string, replaceExisting: replaceExisting, write) { _ in name.string }
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
-    /// written (its extension comes from the image format): `destination` names it from `write`'s result.
+    /// written (its extension comes from the image format): `destinationName` names it, in `directory`,
+    /// from `write`'s result.
     static func deliver<Result>(
         in directory: FilePath, temporaryName: String, replaceExisting: Bool,
         _ write: (FileDescriptor) async throws -> Result,
-        destination: (Result) -> FilePath
+        destinationName: (Result) -> String
     ) async throws -> Result {
-        let directoryPath = directory.isEmpty ? FilePath(".") : directory
-        let (temporary, fd) = try createTemporary(in: directoryPath, for: temporaryName)
+        let directory = try OutputDirectory(directory)
+        defer { directory.close() }
+        return try await deliver(in: directory, temporaryName: temporaryName, replaceExisting: replaceExisting, write,
+                                 destinationName: destinationName)
+    }
+
+    private static func deliver<Result>(
+        in directory: OutputDirectory, temporaryName: String, replaceExisting: Bool,
+        _ write: (FileDescriptor) async throws -> Result,
+        destinationName: (Result) -> String
+    ) async throws -> Result {
+        let (temporary, fd) = try createTemporary(in: directory, for: temporaryName)
         let result: Result
         do {
             result = try await write(fd)
-            try syncFile(fd, directoryPath)
+            try syncFile(fd, directory.path)
         } catch {
             try? fd.close()
-            _ = unlink(temporary.string)
+            directory.remove(temporary)
             throw error
         }
         do {
             try fd.close()
-            try moveIntoPlace(temporary, destination(result), replaceExisting: replaceExisting)
+            try moveIntoPlace(temporary, destinationName(result), in: directory, replaceExisting: replaceExisting)
         } catch {
-            _ = unlink(temporary.string)
+            directory.remove(temporary)
             throw error
         }
-        syncDirectory(directoryPath)
+        directory.sync()
         return result
     }
 
-    static func exists(_ path: FilePath) -> Bool {
-        var info = stat()
-        return lstat(path.string, &info) == 0
-    }
-
     /// Creates `.<name>.<suffix>.partial`; a name already taken — by a file, or by a symlink planted
-    /// there — is never opened through (`O_EXCL|O_NOFOLLOW`): the next suffix is tried.
+    /// there — is never opened through (`O_EXCL|O_NOFOLLOW`): the next suffix is tried. Returns the
+    /// temporary file's name in `directory` and a descriptor open for writing on it.
     static func createTemporary(
-        in directory: FilePath, for name: String,
+        in directory: OutputDirectory, for name: String,
         suffix nextSuffix: () -> String = { String(UInt64.random(in: 0...UInt64.max), radix: 36) }
-    ) throws -> (FilePath, FileDescriptor) {
+    ) throws -> (String, FileDescriptor) {
         for _ in 0..<16 {
-            let suffix = nextSuffix()
-            let temporary = directory.appending(".\(name.prefix(200)).\(suffix).partial")
-            do {
-                let fd = try FileDescriptor.open(
-                    temporary, .writeOnly, options: [.create, .exclusiveCreate, .noFollow, .closeOnExec],
-                    permissions: [.ownerRead, .ownerWrite], retryOnInterrupt: true)
-                return (temporary, fd)
-            } catch Errno.fileExists {
-                continue
-            } catch let error as Errno {
-                throw BoldSignError(.outputFailed, "cannot create a temporary file in \(directory): \(error)", errno: error)
+            let temporary = ".\(name.prefix(200)).\(nextSuffix()).partial"
+            let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 { return (temporary, FileDescriptor(rawValue: fd)) }
+            let error = Errno(rawValue: errno)
+            switch error {
+            case .fileExists: continue
+            case .interrupted: continue
+            default: throw BoldSignError(.outputFailed, "cannot create a temporary file in \(directory.path): \(error)", errno: error)
             }
         }
-        throw BoldSignError(.outputFailed, "cannot create a unique temporary file in \(directory)", errno: .fileExists)
+        throw BoldSignError(.outputFailed, "cannot create a unique temporary file in \(directory.path)", errno: .fileExists)
     }
 
-    private static func moveIntoPlace(_ temporary: FilePath, _ destination: FilePath, replaceExisting: Bool) throws {
+    private static func moveIntoPlace(_ temporary: String, _ destination: String, in directory: OutputDirectory, replaceExisting: Bool) throws {
+        let fd = directory.descriptor
         if replaceExisting {
-            guard rename(temporary.string, destination.string) == 0 else {
+            guard renameat(fd, temporary, fd, destination) == 0 else {
                 let error = Errno(rawValue: errno)
-                throw BoldSignError(.outputFailed, "cannot move the image into \(destination): \(error)", errno: error)
+                throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
             }
             return
         }
         // link(2) never replaces: it fails with EEXIST if the destination appeared since the check.
-        guard link(temporary.string, destination.string) == 0 else {
+        guard linkat(fd, temporary, fd, destination, 0) == 0 else {
             let error = Errno(rawValue: errno)
             if error == .fileExists {
-                throw BoldSignError(.destinationExists, "\(destination) appeared during the download; it was left as it was", errno: error)
+                throw BoldSignError(.destinationExists, "\(directory.path.appending(destination)) appeared during the download; it was left as it was",
+                                    errno: error)
             }
-            throw BoldSignError(.outputFailed, "cannot move the image into \(destination): \(error)", errno: error)
+            throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
         }
-        _ = unlink(temporary.string)
+        directory.remove(temporary)
     }
 
     private static func syncFile(_ fd: FileDescriptor, _ directory: FilePath) throws {
@@ -109,11 +121,65 @@ enum AtomicFileDelivery {
             }
         }
     }
+}
 
-    /// Makes the rename itself durable; a failure here cannot undo a complete file, so it is not reported.
-    private static func syncDirectory(_ directory: FilePath) {
-        guard let fd = try? FileDescriptor.open(directory, .readOnly, options: [.directory, .closeOnExec]) else { return }
-        _ = fsync(fd.rawValue)
-        try? fd.close()
+/// A descriptor of the directory a delivery writes into; every name is resolved relative to it.
+struct OutputDirectory {
+    /// The directory as the caller named it, for messages.
+    let path: FilePath
+    let descriptor: CInt
+    /// Opened readable, so `fsync` works on it; false for a directory that may be written but not read.
+    private let syncable: Bool
+
+    /// Opens `path` (the current directory when empty).
+    init(_ path: FilePath) throws {
+        self.path = path.isEmpty ? FilePath(".") : path
+        var fd = Self.openDirectory(self.path, O_RDONLY)
+        var syncable = true
+        // A directory with write and search permission but no read permission still takes new files;
+        // only syncing it needs a readable descriptor.
+        if fd < 0, errno == EACCES {
+            fd = Self.openDirectory(self.path, Self.pathOnly)
+            syncable = false
+        }
+        guard fd >= 0 else {
+            let error = Errno(rawValue: errno)
+            throw BoldSignError(.outputFailed, "cannot open the directory \(self.path): \(error)", errno: error)
+        }
+        descriptor = fd
+        self.syncable = syncable
+    }
+
+    /// `O_PATH`, which Swift's Glibc module leaves out (glibc declares it only with `_GNU_SOURCE`);
+    /// the value is the same on every architecture Swift supports on Linux.
+    private static let pathOnly: CInt = 0o10_000_000
+
+    private static func openDirectory(_ path: FilePath, _ access: CInt) -> CInt {
+        while true {
+            let fd = open(path.string, access | O_DIRECTORY | O_CLOEXEC)
+            if fd >= 0 || errno != EINTR { return fd }
+        }
+    }
+
+    /// Whether `name` exists in the directory (a symlink counts, dangling or not).
+    func contains(_ name: String) -> Bool {
+        var info = stat()
+        return fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
+    /// Removes `name`; a failure cannot be acted on here, so it is not reported.
+    func remove(_ name: String) {
+        _ = unlinkat(descriptor, name, 0)
+    }
+
+    /// Makes renames and links in the directory durable; a failure here cannot undo a complete file,
+    /// so it is not reported.
+    func sync() {
+        guard syncable else { return }
+        _ = fsync(descriptor)
+    }
+
+    func close() {
+        try? FileDescriptor(rawValue: descriptor).close()
     }
 }

@@ -49,8 +49,8 @@ extension BoldSignClient {
             try request.validate()
             let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false) { fd in
                 try await downloadImage(request, into: fd, logger: logger)
-            } destination: { download in
-                directory.appending("\(base).\(download.format.fileExtension)")
+            } destinationName: { download in
+                "\(base).\(download.format.fileExtension)"
             }
             saved.append(SavedImage(file: file, path: directory.appending("\(base).\(download.format.fileExtension)"),
                                     bytes: download.bytesWritten, format: download.format, skipped: false))

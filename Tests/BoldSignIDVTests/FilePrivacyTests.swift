@@ -44,13 +44,15 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: directory.path + "/.front.jpg.dangling.partial",
                                                    withDestinationPath: directory.path + "/created-through-link")
         var suffixes = ["planted", "dangling", "fresh"].makeIterator()
-        let (temporary, fd) = try AtomicFileDelivery.createTemporary(in: FilePath(directory.path), for: "front.jpg") { suffixes.next() ?? "x" }
+        let output = try OutputDirectory(FilePath(directory.path))
+        defer { output.close() }
+        let (temporary, fd) = try AtomicFileDelivery.createTemporary(in: output, for: "front.jpg") { suffixes.next() ?? "x" }
         _ = try fd.writeAll(Array("image".utf8))
         try fd.close()
-        #expect(temporary.lastComponent?.string == ".front.jpg.fresh.partial")
+        #expect(temporary == ".front.jpg.fresh.partial")
         #expect(try String(contentsOfFile: victim, encoding: .utf8) == "victim")
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/created-through-link"))
-        #expect(try String(contentsOfFile: temporary.string, encoding: .utf8) == "image")
+        #expect(try String(contentsOfFile: directory.path + "/" + temporary, encoding: .utf8) == "image")
     }
 
     @Test func replacingASymlinkAtTheDestinationReplacesTheLinkNotItsTarget() async throws {

@@ -1,0 +1,48 @@
+@testable import BoldSignIDV
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// The delivery's steps name files relative to the directory it opened first, not by path.
+@Suite struct AtomicFileDeliveryTests {
+    @Test func aDirectoryMovedDuringTheDownloadStillReceivesTheImageAndItsOldPathGetsNothing() async throws {
+        let root = try TemporaryDirectory()
+        let original = root.path + "/out", moved = root.path + "/moved", elsewhere = root.path + "/elsewhere"
+        for directory in [original, elsewhere] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false) }
+        let written = try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false) { fd in
+            // Mid-download, the directory is moved and its old path made to lead somewhere else.
+            try FileManager.default.moveItem(atPath: original, toPath: moved)
+            try FileManager.default.createSymbolicLink(atPath: original, withDestinationPath: elsewhere)
+            return try fd.writeAll(Array("image".utf8))
+        }
+        #expect(written == 5)
+        #expect(directoryEntries(moved) == ["front.jpg"])
+        #expect(try String(contentsOfFile: moved + "/front.jpg", encoding: .utf8) == "image")
+        #expect(directoryEntries(elsewhere).isEmpty)
+    }
+
+    @Test func aFailedWriteLeavesNoTemporaryFileEvenAfterTheDirectoryMoved() async throws {
+        struct WriteFailed: Error {}
+        let root = try TemporaryDirectory()
+        let original = root.path + "/out", moved = root.path + "/moved"
+        try FileManager.default.createDirectory(atPath: original, withIntermediateDirectories: false)
+        await #expect(throws: WriteFailed.self) {
+            try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false) { _ in
+                try FileManager.default.moveItem(atPath: original, toPath: moved)
+                throw WriteFailed()
+            }
+        }
+        #expect(directoryEntries(moved).isEmpty)
+    }
+
+    @Test func aMissingDirectoryIsAnOutputErrorNamingIt() async throws {
+        let root = try TemporaryDirectory()
+        let error = await #expect(throws: BoldSignError.self) {
+            try await AtomicFileDelivery.deliver(to: FilePath(root.path + "/missing/front.jpg"), replaceExisting: false) { _ in 0 }
+        }
+        #expect(error?.kind == .outputFailed)
+        #expect(error?.errno == .noSuchFileOrDirectory)
+        #expect(error.map { "\($0)" }?.contains(FilePath(root.path + "/missing").string) == true)
+    }
+}
