@@ -4,7 +4,9 @@
 Prints a Markdown table: median wall time, CPU time and peak RSS per case and tool, the ratio to
 curl, the min-max spread, and whether every output's SHA-256 matched. A plain C libcurl client
 (Benchmarks/reference-client.c) runs every case too (parallel ones through one multi handle), as the
-yardstick for what libcurl itself allows on this machine. See Benchmarks/README.md.
+yardstick for what libcurl itself allows on this machine; and again delivering its files as
+boldsign-idv does (temporary file, fsync, link, directory fsync), to show what that costs.
+See Benchmarks/README.md.
 """
 import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -79,13 +81,19 @@ class Bench:
     def curl_single(self, file_id, out):
         return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id), self.image_url(file_id)]
 
-    def reference_single(self, file_id, out):
-        return [self.reference, self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}", out]
+    def reference_single(self, file_id, out, atomic=False):
+        return [self.reference] + (["-a"] if atomic else []) + [self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}", out]
 
-    def reference_batch(self, file_id, count, directory, concurrency):
+    def atomic_single(self, file_id, out):
+        return self.reference_single(file_id, out, atomic=True)
+
+    def reference_batch(self, file_id, count, directory, concurrency, atomic=False):
         parallel = ["-j", str(concurrency)] if concurrency > 1 else []
-        return [self.reference] + parallel + [self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}"] + \
+        return [self.reference] + (["-a"] if atomic else []) + parallel + [self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}"] + \
             [os.path.join(directory, f"{i}.jpg") for i in range(count)]
+
+    def atomic_batch(self, file_id, count, directory, concurrency):
+        return self.reference_batch(file_id, count, directory, concurrency, atomic=True)
 
     # Many images in one process.
     def manifest(self, file_id, count, directory):
@@ -141,7 +149,7 @@ def main():
                         help="run only the cases whose name contains this text (repeatable); skips the RSS, floor and allocation extras")
     args = parser.parse_args()
     bench = Bench(args.bin, args.work, args.url, args.reference)
-    tools = ("ours", "curl", "reference") if args.reference else ("ours", "curl")
+    tools = ("ours", "curl", "reference", "atomic") if args.reference else ("ours", "curl")
     rounds = 1 if args.smoke else args.rounds
 
     if args.smoke:
@@ -164,7 +172,8 @@ def main():
                 out = os.path.join(args.work, f"single-{tool}.jpg")
                 if os.path.exists(out):
                     os.unlink(out)
-                argv = {"ours": bench.ours_single, "curl": bench.curl_single, "reference": bench.reference_single}[tool](file_id, out)
+                argv = {"ours": bench.ours_single, "curl": bench.curl_single, "reference": bench.reference_single,
+                        "atomic": bench.atomic_single}[tool](file_id, out)
                 samples[tool].append(timed(argv, bench.env))
                 ok = ok and sha256(out) == bench.expected(file_id)
                 os.unlink(out)
@@ -176,7 +185,8 @@ def main():
         for round_ in range(rounds):
             for tool in rotated(tools, round_):
                 directory = fresh_dir(args.work, f"batch-{tool}")
-                argv = {"ours": bench.ours_batch, "curl": bench.curl_batch, "reference": bench.reference_batch}[tool](
+                argv = {"ours": bench.ours_batch, "curl": bench.curl_batch, "reference": bench.reference_batch,
+                        "atomic": bench.atomic_batch}[tool](
                     file_id, count, directory, concurrency)
                 samples[tool].append(timed(argv, bench.env))
                 expected = bench.expected(file_id)
@@ -194,7 +204,8 @@ def main():
             walls = [s[0] for s in samples[tool]]
             ratio_t = f"{wall / med['curl'][0]:.2f}" if tool != "curl" and med["curl"][0] > 0 else ""
             ratio_m = f"{rss / med['curl'][2]:.2f}" if tool != "curl" else ""
-            label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client"}[tool]
+            label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client",
+                     "atomic": "C reference client, atomic files"}[tool]
             print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {rss:.1f} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
 
     if args.only:
