@@ -127,6 +127,7 @@ enum AtomicFileDelivery {
 struct OutputDirectory {
     /// The directory as the caller named it, for messages.
     let path: FilePath
+    /// Open until ``close()``; the `dirfd` of every `*at` call.
     let descriptor: CInt
     /// Opened readable, so `fsync` works on it; false for a directory that may be written but not read.
     private let syncable: Bool
@@ -179,6 +180,7 @@ struct OutputDirectory {
         _ = fsync(descriptor)
     }
 
+    /// Closes the descriptor; call once, when the delivery is over.
     func close() {
         try? FileDescriptor(rawValue: descriptor).close()
     }
