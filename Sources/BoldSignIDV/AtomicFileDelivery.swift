@@ -80,12 +80,11 @@ enum AtomicFileDelivery {
     ) throws -> (String, FileDescriptor) {
         for _ in 0..<16 {
             let temporary = ".\(name.prefix(200)).\(nextSuffix()).partial"
-            let fd = openat(directory.descriptor, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            let fd = openat(directory.descriptor.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 { return (temporary, FileDescriptor(rawValue: fd)) }
             let error = Errno(rawValue: errno)
             switch error {
-            case .fileExists: continue
-            case .interrupted: continue
+            case .fileExists, .interrupted: continue
             default: throw BoldSignError(.outputFailed, "cannot create a temporary file in \(directory.path): \(error)", errno: error)
             }
         }
@@ -93,7 +92,7 @@ enum AtomicFileDelivery {
     }
 
     private static func moveIntoPlace(_ temporary: String, _ destination: String, in directory: OutputDirectory, replaceExisting: Bool) throws {
-        let fd = directory.descriptor
+        let fd = directory.descriptor.rawValue
         if replaceExisting {
             guard renameat(fd, temporary, fd, destination) == 0 else {
                 let error = Errno(rawValue: errno)
@@ -128,60 +127,53 @@ struct OutputDirectory {
     /// The directory as the caller named it, for messages.
     let path: FilePath
     /// Open until ``close()``; the `dirfd` of every `*at` call.
-    let descriptor: CInt
+    let descriptor: FileDescriptor
     /// Opened readable, so `fsync` works on it; false for a directory that may be written but not read.
     private let syncable: Bool
 
     /// Opens `path` (the current directory when empty).
     init(_ path: FilePath) throws {
         self.path = path.isEmpty ? FilePath(".") : path
-        var fd = Self.openDirectory(self.path, O_RDONLY)
-        var syncable = true
-        // A directory with write and search permission but no read permission still takes new files;
-        // only syncing it needs a readable descriptor.
-        if fd < 0, errno == EACCES {
-            fd = Self.openDirectory(self.path, Self.pathOnly)
-            syncable = false
-        }
-        guard fd >= 0 else {
-            let error = Errno(rawValue: errno)
+        let options: FileDescriptor.OpenOptions = [.directory, .closeOnExec]
+        do {
+            do {
+                descriptor = try FileDescriptor.open(self.path, .readOnly, options: options, retryOnInterrupt: true)
+                syncable = true
+            } catch Errno.permissionDenied {
+                // A directory with write and search permission but no read permission still takes new
+                // files; only syncing it needs a readable descriptor.
+                descriptor = try FileDescriptor.open(self.path, Self.pathOnly, options: options, retryOnInterrupt: true)
+                syncable = false
+            }
+        } catch let error as Errno {
             throw BoldSignError(.outputFailed, "cannot open the directory \(self.path): \(error)", errno: error)
         }
-        descriptor = fd
-        self.syncable = syncable
     }
 
     /// `O_PATH`, which Swift's Glibc module leaves out (glibc declares it only with `_GNU_SOURCE`);
     /// the value is the same on every architecture Swift supports on Linux.
-    private static let pathOnly: CInt = 0o10_000_000
-
-    private static func openDirectory(_ path: FilePath, _ access: CInt) -> CInt {
-        while true {
-            let fd = open(path.string, access | O_DIRECTORY | O_CLOEXEC)
-            if fd >= 0 || errno != EINTR { return fd }
-        }
-    }
+    private static let pathOnly = FileDescriptor.AccessMode(rawValue: 0o10_000_000)
 
     /// Whether `name` exists in the directory (a symlink counts, dangling or not).
     func contains(_ name: String) -> Bool {
         var info = stat()
-        return fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+        return fstatat(descriptor.rawValue, name, &info, AT_SYMLINK_NOFOLLOW) == 0
     }
 
     /// Removes `name`; a failure cannot be acted on here, so it is not reported.
     func remove(_ name: String) {
-        _ = unlinkat(descriptor, name, 0)
+        _ = unlinkat(descriptor.rawValue, name, 0)
     }
 
     /// Makes renames and links in the directory durable; a failure here cannot undo a complete file,
     /// so it is not reported.
     func sync() {
         guard syncable else { return }
-        _ = fsync(descriptor)
+        _ = fsync(descriptor.rawValue)
     }
 
     /// Closes the descriptor; call once, when the delivery is over.
     func close() {
-        try? FileDescriptor(rawValue: descriptor).close()
+        try? descriptor.close()
     }
 }
