@@ -50,18 +50,23 @@ extension BoldSignClient {
             let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false) { fd in
                 try await downloadImage(request, into: fd, logger: logger)
             } destinationName: { download in
-                "\(base).\(download.format.fileExtension)"
+                Self.imageFileName(base, download.format)
             }
-            saved.append(SavedImage(file: file, path: directory.appending("\(base).\(download.format.fileExtension)"),
+            saved.append(SavedImage(file: file, path: directory.appending(Self.imageFileName(base, download.format)),
                                     bytes: download.bytesWritten, format: download.format, skipped: false))
         }
         return saved
     }
 
+    /// `<base>.<extension>`: the name an image of `format` is saved under.
+    static func imageFileName(_ base: String, _ format: ImageFormat) -> String {
+        "\(base).\(format.fileExtension)"
+    }
+
     /// A complete earlier download of `base` (any known extension) in `directory`.
     static func existingImage(named base: String, in directory: FilePath) -> (path: FilePath, size: Int64, format: ImageFormat)? {
         for format in ImageFormat.allCases {
-            let path = directory.appending("\(base).\(format.fileExtension)")
+            let path = directory.appending(imageFileName(base, format))
             if let size = FileSize.of(path) { return (path, size, format) }
         }
         return nil
