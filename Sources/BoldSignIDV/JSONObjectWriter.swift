@@ -25,22 +25,41 @@ struct JSONObjectWriter {
         empty = false
     }
 
+    // Byte by byte over the UTF-8: appending each scalar as a `String` of its own cost an allocation
+    // per character of every request body.
     private mutating func appendString(_ value: String) {
         bytes.append(UInt8(ascii: "\""))
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case "\\": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case "\n": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case "\r": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case "\t": bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                let hex = String(scalar.value, radix: 16)
-                bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
-            default:
-                bytes.append(contentsOf: String(scalar).utf8)
+        var value = value
+        value.withUTF8 { utf8 in
+            bytes.reserveCapacity(bytes.count + utf8.count + 1)
+            var index = 0
+            while index < utf8.count {
+                let byte = utf8[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"): appendEscaped(letter: byte)
+                case UInt8(ascii: "\n"): appendEscaped(letter: UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): appendEscaped(letter: UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): appendEscaped(letter: UInt8(ascii: "t"))
+                case ..<0x20: appendUnicodeEscape(UInt32(byte))
+                // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but end a line in JavaScript.
+                case 0xE2 where index + 1 < utf8.count && utf8[index] == 0x80 && (utf8[index + 1] == 0xA8 || utf8[index + 1] == 0xA9):
+                    appendUnicodeEscape(0x2000 + UInt32(utf8[index + 1] - 0x80))
+                    index += 2
+                default: bytes.append(byte)
+                }
             }
         }
         bytes.append(UInt8(ascii: "\""))
+    }
+
+    private mutating func appendEscaped(letter: UInt8) {
+        bytes.append(UInt8(ascii: "\\"))
+        bytes.append(letter)
+    }
+
+    private mutating func appendUnicodeEscape(_ scalar: UInt32) {
+        let hex = String(scalar, radix: 16)
+        bytes.append(contentsOf: ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
     }
 }

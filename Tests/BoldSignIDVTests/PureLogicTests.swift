@@ -15,9 +15,19 @@ import Testing
         #expect(json?["emailId"] == nil)
     }
 
+    @Test func controlCharactersAndLineSeparatorsAreEscapedAndEverythingElseIsCopied() {
+        var writer = JSONObjectWriter()
+        writer.add("k", "a\u{1B}b\u{0}\n\r\t\u{2029}\u{2027}😀é\u{7F}")
+        let text = String(decoding: writer.result, as: UTF8.self)
+        #expect(text == #"{"k":"a\u001bb\u0000\n\r\t\u2029"# + "\u{2027}😀é\u{7F}\"}")
+        let decoded = try? JSONSerialization.jsonObject(with: Data(writer.result)) as? [String: String]
+        #expect(decoded?["k"] == "a\u{1B}b\u{0}\n\r\t\u{2029}\u{2027}😀é\u{7F}")
+    }
+
     @Test func percentEncodingLeavesOnlyUnreservedCharacters() {
         #expect(PercentEncoding.queryValue("55a6f0cf-0000-4000-8000-796d02cb0977") == "55a6f0cf-0000-4000-8000-796d02cb0977")
         #expect(PercentEncoding.queryValue("a&b=c d#e%f/é") == "a%26b%3Dc%20d%23e%25f%2F%C3%A9")
+        #expect(PercentEncoding.queryValue("\u{0}~\u{7F}\u{FF}") == "%00~%7F%C3%BF")
     }
 
     @Test(arguments: ["55a6f0cf-0000-4000-8000-796d02cb0977", "55A6F0CF-0000-4000-8000-796D02CB0977"])
