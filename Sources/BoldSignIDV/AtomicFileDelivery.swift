@@ -20,15 +20,36 @@ enum AtomicFileDelivery {
         to destination: FilePath, replaceExisting: Bool,
         _ write: (FileDescriptor) async throws -> Result
     ) async throws -> Result {
+        let (directory, name) = try open(destination)
+        defer { directory.close() }
+        if !replaceExisting, directory.entry(name) != nil {
+            throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
+        }
+        return try await deliver(in: directory, temporaryName: name, replaceExisting: replaceExisting, write) { _ in name }
+    }
+
+    /// Like ``deliver(to:replaceExisting:_:)`` without replacing, except that a regular file already at
+    /// `destination` is kept and nil returned — what a resumed batch wants, in one look-up relative to the
+    /// directory. Anything else there (a symlink, a directory) is ``BoldSignError/Kind/destinationExists``.
+    static func deliverUnlessPresent<Result>(
+        to destination: FilePath, _ write: (FileDescriptor) async throws -> Result
+    ) async throws -> Result? {
+        let (directory, name) = try open(destination)
+        defer { directory.close() }
+        switch directory.entry(name) {
+        case nil: break
+        case .regularFile?: return nil
+        case .other?: throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file", errno: .fileExists)
+        }
+        return try await deliver(in: directory, temporaryName: name, replaceExisting: false, write) { _ in name }
+    }
+
+    /// The opened directory of `destination` and the file's name in it.
+    private static func open(_ destination: FilePath) throws -> (OutputDirectory, String) {
         guard let name = destination.lastComponent, name.string != "..", name.string != "." else {
             throw BoldSignError(.invalidRequest, "the destination \(destination) names no file", field: "destination")
         }
-        let directory = try OutputDirectory(destination.removingLastComponent())
-        defer { directory.close() }
-        if !replaceExisting, directory.contains(name.string) {
-            throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
-        }
-        return try await deliver(in: directory, temporaryName: name.string, replaceExisting: replaceExisting, write) { _ in name.string }
+        return (try OutputDirectory(destination.removingLastComponent()), name.string)
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
@@ -154,10 +175,14 @@ struct OutputDirectory {
     /// the value is the same on every architecture Swift supports on Linux.
     private static let pathOnly = FileDescriptor.AccessMode(rawValue: 0o10_000_000)
 
-    /// Whether `name` exists in the directory (a symlink counts, dangling or not).
-    func contains(_ name: String) -> Bool {
+    /// What a directory entry is, as far as a delivery cares.
+    enum Entry { case regularFile, other }
+
+    /// What `name` is in the directory, or nil when there is nothing (a symlink is `.other`, dangling or not).
+    func entry(_ name: String) -> Entry? {
         var info = stat()
-        return fstatat(descriptor.rawValue, name, &info, AT_SYMLINK_NOFOLLOW) == 0
+        guard fstatat(descriptor.rawValue, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
+        return (info.st_mode & S_IFMT) == S_IFREG ? .regularFile : .other
     }
 
     /// Removes `name`; a failure cannot be acted on here, so it is not reported.

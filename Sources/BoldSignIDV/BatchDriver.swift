@@ -70,17 +70,17 @@ final class BatchDriver: Sendable {
     private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
         while case let (index, item)? = state.claim(worker: worker) {
             let result: BatchOutcome.Result
-            if options.skipExisting, !options.replaceExisting, FileSize.of(item.destination) != nil {
-                result = .skipped
-            } else {
-                do {
-                    result = .downloaded(try await client.downloadImage(item.request, to: item.destination,
-                                                                         replaceExisting: options.replaceExisting))
-                } catch let error as BoldSignError {
-                    result = .failed(error)
-                } catch {
-                    result = .failed(BoldSignError(.transportFailed, "\(error)"))
+            do {
+                if let download = try await client.downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
+                                                                 skipExisting: options.skipExisting) {
+                    result = .downloaded(download)
+                } else {
+                    result = .skipped
                 }
+            } catch let error as BoldSignError {
+                result = .failed(error)
+            } catch {
+                result = .failed(BoldSignError(.transportFailed, "\(error)"))
             }
             state.finish(index: index, item: item, result: result)
         }

@@ -48,7 +48,7 @@ extension BoldSignClient {
             let request = ImageRequest(documentID: documentID, signer: signer, order: order, fileID: file.fileID, onBehalfOf: onBehalfOf)
             try request.validate()
             let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false) { fd in
-                try await downloadImage(request, into: fd, logger: logger)
+                try await fetchImage(request, into: .newFile(fd), logger: logger)
             } destinationName: { download in
                 Self.imageFileName(base, download.format)
             }

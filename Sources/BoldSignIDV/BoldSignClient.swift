@@ -79,13 +79,18 @@ public final class BoldSignClient: Sendable {
     /// - Throws: ``BoldSignError``.
     public func downloadImage(_ request: ImageRequest, into fd: FileDescriptor, logger: Logger? = nil) async throws -> ImageDownload {
         try request.validate()
+        return try await fetchImage(request, into: .fileDescriptor(fd), logger: logger)
+    }
+
+    /// The download behind every image method, for a request already validated.
+    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?) async throws -> ImageDownload {
         let logger = logger ?? self.logger
         let transfer = TransferRequest(
             url: baseURL.string + "/v1/identityVerification/image?documentId=" + PercentEncoding.queryValue(request.documentID),
             body: request.jsonBody,
             headers: commonHeaders(accept: "image/*, application/octet-stream, application/json;q=0.5"),
             options: transferOptions(maxBody: configuration.maxImageBytes))
-        let result = try await executor.execute(transfer, output: .fileDescriptor(fd), operation: "image", logger: logger)
+        let result = try await executor.execute(transfer, output: output, operation: "image", logger: logger)
         let format = ImageFormat(leadingBytes: result.leadingBytes)
         if configuration.requireImageFormat, format == .other {
             throw BoldSignError(
@@ -125,9 +130,23 @@ public final class BoldSignClient: Sendable {
     ) async throws -> ImageDownload {
         try request.validate()
         var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting) { fd in
-            try await downloadImage(request, into: fd, logger: logger)
+            try await fetchImage(request, into: .newFile(fd), logger: logger)
         }
         download.path = path
+        return download
+    }
+
+    /// A batch item's download: like ``downloadImage(_:to:replaceExisting:logger:)``, but with
+    /// `skipExisting` (and not `replaceExisting`) a regular file already at `path` is kept and nil returned.
+    func downloadImage(_ request: ImageRequest, to path: FilePath, replaceExisting: Bool, skipExisting: Bool) async throws -> ImageDownload? {
+        guard skipExisting, !replaceExisting else {
+            return try await downloadImage(request, to: path, replaceExisting: replaceExisting)
+        }
+        try request.validate()
+        var download = try await AtomicFileDelivery.deliverUnlessPresent(to: path) { fd in
+            try await fetchImage(request, into: .newFile(fd), logger: nil)
+        }
+        download?.path = path
         return download
     }
 

@@ -24,6 +24,12 @@ struct OutputRewinder {
         start = offset >= 0 ? Int64(offset) : nil
     }
 
+    /// For an empty regular file just created for this download: its start is offset 0.
+    init(newFile fd: FileDescriptor) {
+        self.fd = fd
+        start = 0
+    }
+
     var isRewindable: Bool { start != nil }
 
     /// Truncates back to the start and seeks there; false when that failed (then do not retry).

@@ -5,7 +5,10 @@ import SystemPackage
 /// Runs one API request to completion: rate limiter, transfer, error mapping, retries, metrics.
 struct RequestExecutor: Sendable {
     enum Output {
+        /// A caller's descriptor, at whatever offset and of whatever kind.
         case fileDescriptor(FileDescriptor)
+        /// An empty regular file this library just created: rewindable to offset 0 without asking the kernel.
+        case newFile(FileDescriptor)
         case memory(limit: Int)
     }
 
@@ -21,6 +24,9 @@ struct RequestExecutor: Sendable {
         switch output {
         case .fileDescriptor(let fd):
             rewinder = OutputRewinder(fd)
+            sink = .fileDescriptor(fd)
+        case .newFile(let fd):
+            rewinder = OutputRewinder(newFile: fd)
             sink = .fileDescriptor(fd)
         case .memory(let limit):
             rewinder = nil

@@ -170,4 +170,28 @@ import Testing
             #expect(server.statistics.imagesServed == 5)
         }
     }
+
+    @Test func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            let batch = items(4, in: directory.path)
+            try Data("kept".utf8).write(to: URL(fileURLWithPath: batch[0].destination.string))
+            let target = directory.path + "/target"
+            #expect(symlink(target, batch[1].destination.string) == 0)
+            #expect(mkdir(batch[2].destination.string, 0o700) == 0)
+            var results: [Int: String] = [:]
+            for await outcome in client.downloadBatch(batch, options: .init()) {
+                results[outcome.index] = switch outcome.result {
+                case .downloaded: "downloaded"
+                case .skipped: "skipped"
+                case .failed(let error): "\(error.kind)"
+                }
+            }
+            #expect(results == [0: "skipped", 1: "destination exists", 2: "destination exists", 3: "downloaded"])
+            #expect(try String(contentsOfFile: batch[0].destination.string, encoding: .utf8) == "kept")
+            #expect(access(target, F_OK) != 0)
+            #expect(server.statistics.imageRequests == 1)
+            #expect(!directoryEntries(directory.path).contains { $0.hasSuffix(".partial") })
+        }
+    }
 }

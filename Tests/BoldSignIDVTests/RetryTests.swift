@@ -108,6 +108,20 @@ import Testing
         }
     }
 
+    @Test func aPathDownloadCutShortIsRetriedFromTheStartOfItsTemporaryFile() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures),
+                                      configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, server in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/out.jpg"
+            let result = try await client.downloadImage(request("drop-once"), to: FilePath(path))
+            #expect(result.bytesWritten == 1 << 20)
+            #expect(server.statistics.imageRequests == 2)
+            let file = try #require(Self.fixtures.documents[2].signers[0].files.first { $0.id == "drop-once" })
+            #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))) == file.generator.bytes(in: 0..<file.size))
+            #expect(directoryEntries(directory.path) == ["out.jpg"])
+        }
+    }
+
     @Test func aBodyCutShortIntoAPipeIsNotRetried() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures),
                                       configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, server in
