@@ -27,6 +27,10 @@ package final class CurlEventLoop: @unchecked Sendable {
         /// Once set, no command is accepted and the multi handle may already be gone.
         var closed = false
         var shutdownRequested = false
+        /// A wake-up was sent that the loop has not yet answered by taking the commands: a command
+        /// added meanwhile is taken with them, so it needs no wake-up of its own (one `send(2)` less
+        /// per transfer while the loop is busy).
+        var wakeupPending = false
     }
 
     private let multi: UnsafeMutableRawPointer
@@ -109,8 +113,11 @@ package final class CurlEventLoop: @unchecked Sendable {
         inbox.withLock { inbox in
             guard !inbox.closed else { return false }
             inbox.commands.append(command)
-            // Under the lock: the loop marks the inbox closed under it before freeing the multi handle.
-            _ = curl_multi_wakeup(multi)
+            if !inbox.wakeupPending {
+                // Under the lock: the loop marks the inbox closed under it before freeing the multi handle.
+                _ = curl_multi_wakeup(multi)
+                inbox.wakeupPending = true
+            }
             return true
         }
     }
@@ -130,6 +137,7 @@ package final class CurlEventLoop: @unchecked Sendable {
         while true {
             let shutdownRequested = inbox.withLock { inbox -> Bool in
                 swap(&commands, &inbox.commands)
+                inbox.wakeupPending = false
                 return inbox.shutdownRequested
             }
             defer { commands.removeAll(keepingCapacity: true) }

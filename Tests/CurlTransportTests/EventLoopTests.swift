@@ -100,6 +100,29 @@ import Glibc
         try await server.shutdown()
     }
 
+    /// Each transfer here is submitted while the loop sleeps in its poll, so each needs the wake-up that
+    /// `submit` sends only when none is pending: one lost wake-up costs the poll's full second.
+    @Test func everyTransferSubmittedToAnIdleLoopWakesIt() async throws {
+        var fixtures = MockFixtures.default
+        fixtures.documents[1].signers[0].files.append(.init(id: "tiny", size: 2000))
+        let server = try await MockServer.start(.init(fixtures: fixtures))
+        let loop = try CurlEventLoop(maxConcurrentTransfers: 2)
+        let sink = try FileDescriptor.open("/dev/null", .writeOnly)
+        let request = imageRequest(server.baseURL, file: "tiny")
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<40 {
+            #expect(try await loop.perform(request, sink: sink).status == 200)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        // ~0.2 s; with wake-ups lost, 40 s.
+        let elapsed = clock.now - started
+        #expect(elapsed < .seconds(8) * timingSlack, "forty sequential 2 KB transfers took \(elapsed)")
+        try sink.close()
+        await loop.shutdown()
+        try await server.shutdown()
+    }
+
     /// Cancelling a transfer that waits for a slot ends it at once, though the slot stays taken.
     ///
     /// Asserted by order, not by a wall-clock bound: the holder's response is 30 s away, so the queued
