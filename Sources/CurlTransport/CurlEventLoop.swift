@@ -36,11 +36,14 @@ package final class CurlEventLoop: @unchecked Sendable {
     private let multi: UnsafeMutableRawPointer
     private let inbox = Locked(Inbox())
     private let maxConcurrentTransfers: Int
+    /// The longest the thread sleeps in `curl_multi_poll` with nothing to do; libcurl shortens it for
+    /// its own timers, and a command wakes the thread at once, so this is only a safety net.
+    private let idleWaitMilliseconds: Int32
     /// State confined to the loop thread.
     private let confined: LoopThreadState
 
     /// Fails only when libcurl cannot allocate a multi handle or the OS refuses a thread.
-    package init(maxConcurrentTransfers: Int) throws(TransferError) {
+    package init(maxConcurrentTransfers: Int, idleWaitMilliseconds: Int32 = 1000) throws(TransferError) {
         CurlGlobal.ensureInitialized()
         let descriptorsBefore = InheritableSocketSweep.openDescriptors()
         guard let multi = curl_multi_init() else {
@@ -50,6 +53,7 @@ package final class CurlEventLoop: @unchecked Sendable {
         InheritableSocketSweep.closeOnExecWakeupPair(among: newDescriptors) { _ = curl_multi_wakeup(multi) }
         self.multi = multi
         self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
+        self.idleWaitMilliseconds = max(1, idleWaitMilliseconds)
         self.confined = LoopThreadState()
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, self.maxConcurrentTransfers * 2)
 
@@ -167,7 +171,7 @@ package final class CurlEventLoop: @unchecked Sendable {
             // A finished transfer may have made room for a queued one: start it now, not after the poll,
             // which nothing might end for a second.
             if collectFinished() > 0, !state.pending.isEmpty { continue }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            _ = curl_multi_poll(multi, nil, 0, idleWaitMilliseconds, nil)
         }
 
         // Close the inbox before freeing the multi handle: no thread may wake a freed handle.
