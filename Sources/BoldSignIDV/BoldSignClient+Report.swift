@@ -34,9 +34,9 @@ extension BoldSignClient {
         let transfer = TransferRequest(
             url: baseURL.string + "/v1/identityVerification/report?documentId=" + PercentEncoding.queryValue(documentID),
             body: body.result,
-            headers: commonHeaders(accept: "application/json"),
-            options: transferOptions(maxBody: Int64(Self.maxReportBytes)))
-        let result = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: "report",
+            headers: Self.commonHeaders(configuration, accept: "application/json"),
+            options: Self.transferOptions(configuration, maxBody: Int64(Self.maxReportBytes)))
+        let (result, _) = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: .report,
                                                  logger: logger ?? self.logger)
         return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result, credentials: configuration.credentials))
     }

@@ -24,6 +24,8 @@ public final class BoldSignClient: Sendable {
     private let engine: CurlEventLoop
     let executor: RequestExecutor
     let logger: Logger
+    /// What every image request shares, built once rather than per download.
+    private let imageRequestParts: (urlPrefix: String, headers: [String], options: TransferOptions)
 
     /// Creates a client and starts its transfer thread.
     ///
@@ -50,6 +52,9 @@ public final class BoldSignClient: Sendable {
             engine: engine, credentials: configuration.credentials, retry: configuration.retry,
             limiter: ClientRateLimiter(settings: configuration.rateLimiting),
             metrics: ClientMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
+        imageRequestParts = (baseURL.string + "/v1/identityVerification/image?documentId=",
+                             Self.commonHeaders(configuration, accept: "image/*, application/octet-stream, application/json;q=0.5"),
+                             Self.transferOptions(configuration, maxBody: configuration.maxImageBytes))
     }
 
     deinit {
@@ -86,11 +91,9 @@ public final class BoldSignClient: Sendable {
     func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?) async throws -> ImageDownload {
         let logger = logger ?? self.logger
         let transfer = TransferRequest(
-            url: baseURL.string + "/v1/identityVerification/image?documentId=" + PercentEncoding.queryValue(request.documentID),
-            body: request.jsonBody,
-            headers: commonHeaders(accept: "image/*, application/octet-stream, application/json;q=0.5"),
-            options: transferOptions(maxBody: configuration.maxImageBytes))
-        let result = try await executor.execute(transfer, output: output, operation: "image", logger: logger)
+            url: imageRequestParts.urlPrefix + PercentEncoding.queryValue(request.documentID), body: request.jsonBody,
+            headers: imageRequestParts.headers, options: imageRequestParts.options)
+        let (result, rateLimit) = try await executor.execute(transfer, output: output, operation: .image, logger: logger)
         let format = ImageFormat(leadingBytes: result.leadingBytes)
         if configuration.requireImageFormat, format == .other {
             throw BoldSignError(
@@ -102,7 +105,7 @@ public final class BoldSignClient: Sendable {
             status: result.status,
             contentType: result.header("content-type"),
             format: format,
-            rateLimit: RateLimitStatus(headers: result.headers),
+            rateLimit: rateLimit,
             requestID: ResponseErrors.requestID(result, credentials: configuration.credentials),
             timing: .init(connect: .seconds(result.timing.connect), firstByte: .seconds(result.timing.firstByte),
                           total: .seconds(result.timing.total)),
@@ -152,11 +155,11 @@ public final class BoldSignClient: Sendable {
 
     // MARK: - Shared plumbing
 
-    func commonHeaders(accept: String) -> [String] {
+    static func commonHeaders(_ configuration: Configuration, accept: String) -> [String] {
         [configuration.credentials.headerLine, "Content-Type: application/json", "Accept: \(accept)"]
     }
 
-    func transferOptions(maxBody: Int64?) -> TransferOptions {
+    static func transferOptions(_ configuration: Configuration, maxBody: Int64?) -> TransferOptions {
         var options = TransferOptions()
         options.connectTimeoutMilliseconds = Int(configuration.timeouts.connect.milliseconds)
         options.stallTimeoutSeconds = max(1, Int(configuration.timeouts.stall.components.seconds))

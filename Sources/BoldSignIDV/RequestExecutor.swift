@@ -18,7 +18,7 @@ struct RequestExecutor: Sendable {
     let limiter: ClientRateLimiter
     let metrics: ClientMetrics
 
-    func execute(_ transfer: TransferRequest, output: Output, operation: String, logger: Logger) async throws -> TransferResult {
+    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, logger: Logger) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
         let rewinder: OutputRewinder?
         let sink: TransferSink
         switch output {
@@ -40,13 +40,13 @@ struct RequestExecutor: Sendable {
                 let waited = try await limiter.acquire()
                 metrics.limiterWait.recordNanoseconds(Int64(waited.seconds * 1e9))
                 if waited > .milliseconds(100) {
-                    logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation)", "waited-ms": "\(waited.milliseconds)"])
+                    logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation.rawValue)", "waited-ms": "\(waited.milliseconds)"])
                 }
             } catch let limited as BoldSignError {
                 metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
                 throw limited
             } catch {
-                metrics.request(operation, outcome: "cancelled")
+                metrics.request(operation, outcome: .cancelled)
                 throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
             }
             metrics.inFlight.increment()
@@ -59,10 +59,10 @@ struct RequestExecutor: Sendable {
                 metrics.duration(operation, clock.now - started)
                 if result.status == 429 { metrics.rateLimited.increment() }
                 if (200..<300).contains(result.status) {
-                    metrics.request(operation, outcome: "success")
+                    metrics.request(operation, outcome: .success)
                     metrics.bytes(operation, max(result.bytesWritten, Int64(result.body.count)))
                     logger.debug("boldsign request done", metadata: metadata(operation, result, attempt: attempt))
-                    return result
+                    return (result, report)
                 }
                 error = ResponseErrors.error(for: result, credentials: credentials)
             } catch let failure as TransferError {
@@ -74,7 +74,7 @@ struct RequestExecutor: Sendable {
             metrics.request(operation, outcome: ClientMetrics.outcome(of: error))
             let rewindable = rewinder?.isRewindable ?? (output.isMemory)
             guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable) else {
-                logger.debug("boldsign request failed", metadata: ["operation": "\(operation)", "attempt": "\(attempt)", "error": "\(error)"])
+                logger.debug("boldsign request failed", metadata: ["operation": "\(operation.rawValue)", "attempt": "\(attempt)", "error": "\(error)"])
                 throw error
             }
             if error.bytesWritten > 0, rewinder?.rewind() != true {
@@ -82,7 +82,7 @@ struct RequestExecutor: Sendable {
             }
             metrics.retry(operation)
             logger.debug("boldsign request will be retried", metadata: [
-                "operation": "\(operation)", "attempt": "\(attempt)", "delay-ms": "\(delay.milliseconds)", "error": "\(error)",
+                "operation": "\(operation.rawValue)", "attempt": "\(attempt)", "delay-ms": "\(delay.milliseconds)", "error": "\(error)",
             ])
             do {
                 try await Task.sleep(for: delay)
@@ -93,9 +93,9 @@ struct RequestExecutor: Sendable {
         }
     }
 
-    private func metadata(_ operation: String, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
+    private func metadata(_ operation: ClientMetrics.Operation, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
-            "operation": "\(operation)", "status": "\(result.status)", "bytes": "\(max(result.bytesWritten, Int64(result.body.count)))",
+            "operation": "\(operation.rawValue)", "status": "\(result.status)", "bytes": "\(max(result.bytesWritten, Int64(result.body.count)))",
             "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)", "attempt": "\(attempt)",
         ]
         if let requestID = ResponseErrors.requestID(result, credentials: credentials) { metadata["request-id"] = "\(requestID)" }
