@@ -28,26 +28,24 @@ struct JSONObjectWriter {
     // Byte by byte over the UTF-8: appending each scalar as a `String` of its own cost an allocation
     // per character of every request body.
     private mutating func appendString(_ value: String) {
+        let utf8 = value.utf8
+        bytes.reserveCapacity(bytes.count + utf8.count + 2)
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
-            bytes.reserveCapacity(bytes.count + utf8.count + 1)
-            var index = 0
-            while index < utf8.count {
-                let byte = utf8[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"): appendEscaped(letter: byte)
-                case UInt8(ascii: "\n"): appendEscaped(letter: UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): appendEscaped(letter: UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): appendEscaped(letter: UInt8(ascii: "t"))
-                case ..<0x20: appendUnicodeEscape(UInt32(byte))
-                // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but end a line in JavaScript.
-                case 0xE2 where index + 1 < utf8.count && utf8[index] == 0x80 && (utf8[index + 1] == 0xA8 || utf8[index + 1] == 0xA9):
-                    appendUnicodeEscape(0x2000 + UInt32(utf8[index + 1] - 0x80))
-                    index += 2
-                default: bytes.append(byte)
-                }
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            index = utf8.index(after: index)
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): appendEscaped(letter: byte)
+            case UInt8(ascii: "\n"): appendEscaped(letter: UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): appendEscaped(letter: UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): appendEscaped(letter: UInt8(ascii: "t"))
+            case ..<0x20: appendUnicodeEscape(UInt32(byte))
+            // U+2028 and U+2029 (E2 80 A8/A9) are valid JSON but end a line in JavaScript.
+            case 0xE2 where utf8[index...].starts(with: [0x80, 0xA8]) || utf8[index...].starts(with: [0x80, 0xA9]):
+                appendUnicodeEscape(0x2000 + UInt32(utf8[utf8.index(after: index)] - 0x80))
+                index = utf8.index(index, offsetBy: 2)
+            default: bytes.append(byte)
             }
         }
         bytes.append(UInt8(ascii: "\""))
