@@ -69,20 +69,22 @@ final class BatchDriver: Sendable {
 
     private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
         while case let (index, item)? = state.claim(worker: worker) {
-            let result: BatchOutcome.Result
-            do {
-                if let download = try await client.downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
-                                                                 skipExisting: options.skipExisting) {
-                    result = .downloaded(download)
-                } else {
-                    result = .skipped
-                }
-            } catch let error as BoldSignError {
-                result = .failed(error)
-            } catch {
-                result = .failed(BoldSignError(.transportFailed, "\(error)"))
-            }
-            state.finish(index: index, item: item, result: result)
+            state.finish(index: index, item: item, result: await client.batchResult(item, options: options))
+        }
+    }
+}
+
+extension BoldSignClient {
+    /// Downloads one batch item as `options` say; every failure becomes the outcome, never a throw.
+    func batchResult(_ item: BatchItem, options: BatchOptions) async -> BatchOutcome.Result {
+        do {
+            guard let download = try await downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
+                                                         skipExisting: options.skipExisting) else { return .skipped }
+            return .downloaded(download)
+        } catch let error as BoldSignError {
+            return .failed(error)
+        } catch {
+            return .failed(BoldSignError(.transportFailed, "\(error)"))
         }
     }
 }

@@ -1,0 +1,117 @@
+@testable import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// ``BoldSignClient/downloadBatch(_:options:onOutcome:)``: the batch without an iterating task.
+@Suite struct CallbackBatchTests {
+    static let smallFile = MockFixtures.File(id: "small", format: .png, size: 3000, seed: 77)
+    static let slowFile = MockFixtures.File(id: "slow", size: 3000, seed: 78, fault: .init(latencyMilliseconds: 40))
+    static let fixtures: MockFixtures = {
+        var fixtures = MockFixtures.default
+        fixtures.documents[1].signers[0].files += [smallFile, slowFile]
+        return fixtures
+    }()
+
+    private func items(_ count: Int, fileID: String, in directory: String) -> [BatchItem] {
+        (0..<count).map { index in
+            BatchItem(request: ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID),
+                      destination: FilePath("\(directory)/\(index).img"))
+        }
+    }
+
+    /// What the callback saw, kept by the callback itself. NSLock, not Synchronization.Mutex: these tests
+    /// also run under ThreadSanitizer, which sees pthread mutexes only.
+    private final class Seen: @unchecked Sendable {
+        private let lock = NSLock()
+        private var inside = 0
+        private var sawOverlap = false
+        private var list: [BatchOutcome] = []
+
+        /// Records `outcome` as a call that lasts until `leave()`; returns how many were recorded.
+        func enter(_ outcome: BatchOutcome) -> Int {
+            lock.withLock {
+                inside += 1
+                if inside > 1 { sawOverlap = true }
+                list.append(outcome)
+                return list.count
+            }
+        }
+
+        func leave() { lock.withLock { inside -= 1 } }
+        var overlapped: Bool { lock.withLock { sawOverlap } }
+        var outcomes: [BatchOutcome] { lock.withLock { list } }
+    }
+
+    @Test func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            var batch = items(40, fileID: "slow", in: directory.path)
+            batch[3].request.fileID = "no-such-file"
+            let seen = Seen()
+            let final = await client.downloadBatch(batch, options: .init(concurrency: 4)) { outcome in
+                _ = seen.enter(outcome)
+                // Long enough that a second call made meanwhile would overlap this one.
+                usleep(2000)
+                seen.leave()
+            }
+            let outcomes = seen.outcomes
+            #expect(!seen.overlapped)
+            #expect(Set(outcomes.map(\.index)) == Set(0..<40) && outcomes.count == 40)
+            #expect(outcomes.map(\.progress.completed) == Array(1...40))
+            #expect(outcomes.allSatisfy { $0.progress.inFlight < 4 })
+            #expect(final.completed == 40 && final.downloaded == 39 && final.failed == 1 && final.inFlight == 0)
+            #expect(final.bytes == 39 * 3000)
+            let failed = outcomes.compactMap { outcome -> Int? in
+                if case .failed(let error) = outcome.result, error.kind == .forbidden { return outcome.index }
+                return nil
+            }
+            #expect(failed == [3])
+            #expect(server.statistics.imageRequests == 40)
+            let expected = Self.slowFile.generator.bytes(in: 0..<Self.slowFile.size)
+            for (index, item) in batch.enumerated() where index != 3 {
+                #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: item.destination.string))) == expected)
+            }
+        }
+    }
+
+    @Test func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            let batch = items(6, fileID: "small", in: directory.path)
+            _ = await client.downloadBatch(batch, options: .init(concurrency: 2)) { _ in }
+            let again = await client.downloadBatch(batch, options: .init(concurrency: 2)) { _ in }
+            #expect(again.skipped == 6 && again.downloaded == 0)
+            #expect(server.statistics.imageRequests == 6)
+            let none = await client.downloadBatch([BatchItem](), options: .init(concurrency: 8)) { _ in Issue.record("an outcome of nothing") }
+            #expect(none == BatchProgress())
+        }
+    }
+
+    @Test func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore() async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            let batch = items(200, fileID: "slow", in: directory.path)
+            let seen = Seen()
+            let run = Task {
+                await client.downloadBatch(batch, options: .init(concurrency: 4)) { outcome in
+                    _ = seen.enter(outcome)
+                    seen.leave()
+                }
+            }
+            for _ in 0..<1000 where seen.outcomes.count < 20 { try await Task.sleep(for: .milliseconds(5)) }
+            run.cancel()
+            let final = await run.value
+            let outcomes = seen.outcomes
+            #expect(final.completed == outcomes.count && final.inFlight == 0)
+            #expect(outcomes.count >= 20 && outcomes.count < 40, "outcomes: \(outcomes.count)")
+            for outcome in outcomes {
+                if case .failed(let error) = outcome.result { #expect(error.kind == .cancelled) }
+            }
+            #expect(server.statistics.imageRequests <= outcomes.count)
+            #expect(!directoryEntries(directory.path).contains { $0.hasSuffix(".partial") })
+        }
+    }
+}
