@@ -39,9 +39,7 @@ struct BatchArguments: Equatable, Sendable, CommandArguments {
         let quiet = global.quiet
         let progress = ProgressDisplay(enabled: !quiet && !global.json, total: items.count)
         try await CommandRunner.run(global: global, concurrency: concurrency) { client in
-            var last = BatchProgress()
-            for await outcome in client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) {
-                last = outcome.progress
+            let last = await client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) { outcome in
                 report?.write(outcome)
                 progress.update(outcome.progress)
                 if case .failed(let error) = outcome.result, !quiet {
