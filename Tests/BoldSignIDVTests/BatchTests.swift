@@ -15,7 +15,8 @@ import Testing
         return fixtures
     }()
 
-    private func items(_ count: Int, fileID: String = "small", in directory: String) -> [BatchItem] {
+    /// `count` items of `fileID`, written to `<directory>/<index>.img`; the callback batch's tests use them too.
+    static func items(_ count: Int, fileID: String = "small", in directory: String) -> [BatchItem] {
         (0..<count).map { index in
             BatchItem(request: ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID),
                       destination: FilePath("\(directory)/\(index).img"))
@@ -33,7 +34,7 @@ import Testing
         let server = MockServer.Configuration(fixtures: Self.fixtures, rateLimit: RateLimitPolicy(limit: 100, windowSeconds: 2))
         try await withClientAndServer(server: server, configure: { $0.maxConcurrentTransfers = 8 }) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(1000, in: directory.path)
+            let batch = Self.items(1000, in: directory.path)
             var outcomes = 0
             var last = BatchProgress()
             var maxInFlight = 0
@@ -56,7 +57,7 @@ import Testing
     @Test func aCancelledBatchResumesWithoutDownloadingFinishedFilesAgain() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(120, fileID: "slow", in: directory.path)
+            let batch = Self.items(120, fileID: "slow", in: directory.path)
             let consumer = Task {
                 var seen = 0
                 for await outcome in client.downloadBatch(batch, options: .init(concurrency: 4)) {
@@ -96,7 +97,7 @@ import Testing
     @Test func failuresDoNotStopTheBatchAndEndingTheLoopEarlyStopsIt() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            var batch = items(10, in: directory.path)
+            var batch = Self.items(10, in: directory.path)
             batch[3].request.fileID = "no-such-file"
             batch[6].request.documentID = "not-a-uuid"
             var failed: [Int: BoldSignError.Kind] = [:]
@@ -110,7 +111,7 @@ import Testing
 
             // Breaking out early: no further items are pulled. Begun at most: the one collected, plus
             // concurrency (2) in flight, plus one begun while the collected outcome waited.
-            let more = items(200, in: directory.path + "/more")
+            let more = Self.items(200, in: directory.path + "/more")
             try FileManager.default.createDirectory(atPath: directory.path + "/more", withIntermediateDirectories: true)
             server.reset()
             for await _ in client.downloadBatch(more, options: .init(concurrency: 2)) { break }
@@ -122,7 +123,7 @@ import Testing
     @Test func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(40, in: directory.path)
+            let batch = Self.items(40, in: directory.path)
             var iterator = client.downloadBatch(batch, options: .init(concurrency: 3)).makeAsyncIterator()
             let first = await iterator.next()
             #expect(first != nil)
@@ -152,7 +153,7 @@ import Testing
     @Test func existingDestinationsAreSkippedOrReplacedAsAsked() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(3, in: directory.path)
+            let batch = Self.items(3, in: directory.path)
             try Data("old".utf8).write(to: URL(fileURLWithPath: batch[1].destination.string))
             var results: [Int: String] = [:]
             for await outcome in client.downloadBatch(batch, options: .init(skipExisting: false)) {
@@ -174,7 +175,7 @@ import Testing
     @Test func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries() async throws {
         try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(4, in: directory.path)
+            let batch = Self.items(4, in: directory.path)
             try Data("kept".utf8).write(to: URL(fileURLWithPath: batch[0].destination.string))
             let target = directory.path + "/target"
             #expect(symlink(target, batch[1].destination.string) == 0)

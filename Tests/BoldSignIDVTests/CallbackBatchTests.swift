@@ -5,23 +5,9 @@ import SystemPackage
 import TestSupport
 import Testing
 
-/// ``BoldSignClient/downloadBatch(_:options:onOutcome:)``: the batch without an iterating task.
+/// ``BoldSignClient/downloadBatch(_:options:onOutcome:)``: the batch without an iterating task, on
+/// ``BatchTests``' fixtures and items.
 @Suite struct CallbackBatchTests {
-    static let smallFile = MockFixtures.File(id: "small", format: .png, size: 3000, seed: 77)
-    static let slowFile = MockFixtures.File(id: "slow", size: 3000, seed: 78, fault: .init(latencyMilliseconds: 40))
-    static let fixtures: MockFixtures = {
-        var fixtures = MockFixtures.default
-        fixtures.documents[1].signers[0].files += [smallFile, slowFile]
-        return fixtures
-    }()
-
-    private func items(_ count: Int, fileID: String, in directory: String) -> [BatchItem] {
-        (0..<count).map { index in
-            BatchItem(request: ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID),
-                      destination: FilePath("\(directory)/\(index).img"))
-        }
-    }
-
     /// What the callback saw, kept by the callback itself. NSLock, not Synchronization.Mutex: these tests
     /// also run under ThreadSanitizer, which sees pthread mutexes only.
     private final class Seen: @unchecked Sendable {
@@ -46,9 +32,9 @@ import Testing
     }
 
     @Test func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            var batch = items(40, fileID: "slow", in: directory.path)
+            var batch = BatchTests.items(40, fileID: "slow", in: directory.path)
             batch[3].request.fileID = "no-such-file"
             let seen = Seen()
             let final = await client.downloadBatch(batch, options: .init(concurrency: 4)) { outcome in
@@ -70,7 +56,7 @@ import Testing
             }
             #expect(failed == [3])
             #expect(server.statistics.imageRequests == 40)
-            let expected = Self.slowFile.generator.bytes(in: 0..<Self.slowFile.size)
+            let expected = BatchTests.slowFile.generator.bytes(in: 0..<BatchTests.slowFile.size)
             for (index, item) in batch.enumerated() where index != 3 {
                 #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: item.destination.string))) == expected)
             }
@@ -78,9 +64,9 @@ import Testing
     }
 
     @Test func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(6, fileID: "small", in: directory.path)
+            let batch = BatchTests.items(6, fileID: "small", in: directory.path)
             _ = await client.downloadBatch(batch, options: .init(concurrency: 2)) { _ in }
             let again = await client.downloadBatch(batch, options: .init(concurrency: 2)) { _ in }
             #expect(again.skipped == 6 && again.downloaded == 0)
@@ -91,9 +77,9 @@ import Testing
     }
 
     @Test func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
-            let batch = items(200, fileID: "slow", in: directory.path)
+            let batch = BatchTests.items(200, fileID: "slow", in: directory.path)
             let seen = Seen()
             let run = Task {
                 await client.downloadBatch(batch, options: .init(concurrency: 4)) { outcome in
