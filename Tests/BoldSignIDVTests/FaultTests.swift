@@ -112,7 +112,12 @@ import Testing
             let task = Task {
                 try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"), to: FilePath(destination))
             }
-            try await Task.sleep(for: .milliseconds(300))
+            // Mid-body: the server has begun the body (it stalls after 64 KiB). A fixed 300 ms pause was not
+            // always enough under TSan in the full parallel run: the task was cancelled before its request
+            // went out, so there was no connection to close.
+            let deadline = ContinuousClock.now + .seconds(30 * timingSlack)
+            while server.statistics.imagesServed == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            try #require(server.statistics.imagesServed == 1)
             // The transfer ends when its connection closes, and the server notes when that happened: timing it
             // from this task would include however long other tests keep the two cooperative threads busy.
             let cancelledAt = Date().timeIntervalSince1970
