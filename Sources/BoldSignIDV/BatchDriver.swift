@@ -57,7 +57,7 @@ final class BatchDriver: Sendable {
 
     /// Called under the lock: a task holding the lock cannot be observed half-registered by its worker.
     private func startWorkers(_ shared: inout BatchState.Shared) {
-        while !shared.exhausted, shared.workers.count < options.concurrency, shared.hasRoom {
+        while !shared.cursor.exhausted, shared.workers.count < options.concurrency, shared.hasRoom {
             let id = shared.nextWorkerID
             shared.nextWorkerID += 1
             let (client, options, state) = (self.client, self.options, self.state)
@@ -93,43 +93,32 @@ private enum BatchStep {
     case outcome(BatchOutcome), done, wait
 }
 
-/// What the consumer and the workers share, behind one lock: the source, the outcomes not yet collected,
-/// the workers and the progress counters.
+/// What the consumer and the workers share, behind one lock: the source and counters, the outcomes not
+/// yet collected and the workers.
 final class BatchState: Sendable {
     struct Shared {
-        /// The source's `next()`; it is not `Sendable`, so it is only ever called under the lock.
-        let pull: () -> BatchItem?
+        var cursor: BatchCursor
         let claimLimit: Int
-        var nextIndex = 0
-        /// The source has ended, or the batch was cancelled: nothing more is pulled.
-        var exhausted = false
         var finished: [BatchOutcome] = []
         var waiter: CheckedContinuation<Void, Never>?
         var workers: [Int: Task<Void, Never>] = [:]
         var nextWorkerID = 0
-        var progress = BatchProgress()
 
-        /// Items pulled and not yet finished are `progress.inFlight`.
-        var hasRoom: Bool { progress.inFlight + finished.count < claimLimit }
+        /// Items pulled and not yet finished are `cursor.progress.inFlight`.
+        var hasRoom: Bool { cursor.progress.inFlight + finished.count < claimLimit }
     }
 
     let shared: Locked<Shared>
 
     init(pull: @escaping () -> BatchItem?, concurrency: Int) {
-        shared = Locked(Shared(pull: pull, claimLimit: max(1, concurrency) + 1))
+        shared = Locked(Shared(cursor: BatchCursor(pull: pull), claimLimit: max(1, concurrency) + 1))
     }
 
     /// The next item for `worker`, or nil when the worker must stop (it is then deregistered).
     func claim(worker: Int) -> (Int, BatchItem)? {
         let (claimed, waiter) = shared.withLock { shared -> ((Int, BatchItem)?, CheckedContinuation<Void, Never>?) in
-            if !shared.exhausted, shared.hasRoom {
-                if let item = shared.pull() {
-                    let index = shared.nextIndex
-                    shared.nextIndex += 1
-                    shared.progress.inFlight += 1
-                    return ((index, item), nil)
-                }
-                shared.exhausted = true
+            if shared.hasRoom, let claimed = shared.cursor.claim() {
+                return (claimed, nil)
             }
             shared.workers[worker] = nil
             // The last worker leaving may be what the consumer waits for (the end of the batch).
@@ -143,8 +132,7 @@ final class BatchState: Sendable {
 
     func finish(index: Int, item: BatchItem, result: BatchOutcome.Result) {
         let waiter = shared.withLock { shared -> CheckedContinuation<Void, Never>? in
-            shared.progress.inFlight -= 1
-            shared.finished.append(Self.record(result, index: index, item: item, in: &shared.progress))
+            shared.finished.append(shared.cursor.finish(result, index: index, item: item))
             defer { shared.waiter = nil }
             return shared.waiter
         }
@@ -154,23 +142,9 @@ final class BatchState: Sendable {
     /// Pulls nothing more and cancels the downloads in flight; their outcomes still arrive.
     func cancelAll() {
         let workers = shared.withLock { shared -> [Task<Void, Never>] in
-            shared.exhausted = true
+            shared.cursor.stop()
             return Array(shared.workers.values)
         }
         for worker in workers { worker.cancel() }
-    }
-
-    static func record(_ result: BatchOutcome.Result, index: Int, item: BatchItem, in progress: inout BatchProgress) -> BatchOutcome {
-        progress.completed += 1
-        switch result {
-        case .downloaded(let download):
-            progress.downloaded += 1
-            progress.bytes += download.bytesWritten
-        case .skipped:
-            progress.skipped += 1
-        case .failed:
-            progress.failed += 1
-        }
-        return BatchOutcome(index: index, item: item, result: result, progress: progress)
     }
 }

@@ -41,44 +41,27 @@ extension BoldSignClient {
     }
 }
 
-/// The shared state of a callback-driven batch: the source, the next index and the counters.
+/// The shared state of a callback-driven batch: its source and counters, behind a lock.
 private final class CallbackBatch: Sendable {
-    private struct Shared {
-        /// The source's `next()`; it is not `Sendable`, so it is only ever called under the lock.
-        let pull: () -> BatchItem?
-        var nextIndex = 0
-        var exhausted = false
-        var progress = BatchProgress()
-    }
-
-    private let shared: Locked<Shared>
+    private let cursor: Locked<BatchCursor>
 
     init<Source: IteratorProtocol>(_ source: Source) where Source.Element == BatchItem {
         var source = source
-        shared = Locked(Shared(pull: { source.next() }))
+        cursor = Locked(BatchCursor(pull: { source.next() }))
     }
 
-    var progress: BatchProgress { shared.withLock { $0.progress } }
+    var progress: BatchProgress { cursor.withLock { $0.progress } }
 
     /// The next item and its index, or nil when the source has ended.
     func claim() -> (Int, BatchItem)? {
-        shared.withLock { shared in
-            guard !shared.exhausted, let item = shared.pull() else {
-                shared.exhausted = true
-                return nil
-            }
-            defer { shared.nextIndex += 1 }
-            shared.progress.inFlight += 1
-            return (shared.nextIndex, item)
-        }
+        cursor.withLock { $0.claim() }
     }
 
     /// Counts the item's result and hands its outcome to `onOutcome`, under the lock: outcomes go out one
     /// at a time and in the order their counters say.
     func finish(index: Int, item: BatchItem, result: BatchOutcome.Result, _ onOutcome: (BatchOutcome) -> Void) {
-        shared.withLock { shared in
-            shared.progress.inFlight -= 1
-            onOutcome(BatchState.record(result, index: index, item: item, in: &shared.progress))
+        cursor.withLock { cursor in
+            onOutcome(cursor.finish(result, index: index, item: item))
         }
     }
 }
