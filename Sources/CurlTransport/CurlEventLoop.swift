@@ -96,6 +96,31 @@ package final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
+    /// Prepares a transfer whose end is reported by calling `completion` on the transfer thread instead
+    /// of resuming a task: for a caller that starts its next transfer from there, so that no task has to
+    /// be scheduled between one transfer and the next. `completion` runs while every other transfer of
+    /// the loop waits, so it must be short; it may call ``start(_:)`` and ``cancel(_:)``.
+    package func makeTransfer(
+        _ request: TransferRequest, into sink: TransferSink,
+        completion: @escaping @Sendable (Result<TransferResult, TransferError>) -> Void
+    ) -> LoopTransfer {
+        let transfer = Transfer(request: request, sink: sink)
+        transfer.completion = completion
+        return LoopTransfer(transfer: transfer)
+    }
+
+    /// Queues a transfer made by ``makeTransfer(_:into:completion:)``; false (and its completion never
+    /// called) when the loop has shut down. Start each transfer once.
+    package func start(_ loopTransfer: LoopTransfer) -> Bool {
+        submit(.start(loopTransfer.transfer))
+    }
+
+    /// Ends a started transfer; its completion is called with a cancellation error unless it has already ended.
+    package func cancel(_ loopTransfer: LoopTransfer) {
+        loopTransfer.transfer.cancelRequested.store(true, ordering: .releasing)
+        _ = submit(.cancel(loopTransfer.transfer))
+    }
+
     /// Fails every transfer in flight or queued with a shutdown error, frees every curl handle on
     /// the loop thread, and returns when the thread has finished. Calling it again is harmless.
     package func shutdown() async {
@@ -338,12 +363,19 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     private func finish(_ transfer: Transfer, result: TransferResult) {
+        if let completion = transfer.completion.take() { return completion(.success(result)) }
         transfer.continuation.take()?.resume(returning: result)
     }
 
     private func finish(_ transfer: Transfer, error: TransferError) {
+        if let completion = transfer.completion.take() { return completion(.failure(error)) }
         transfer.continuation.take()?.resume(throwing: error)
     }
+}
+
+/// A transfer whose completion runs on the transfer thread (``CurlEventLoop/makeTransfer(_:into:completion:)``).
+package struct LoopTransfer: Sendable {
+    let transfer: Transfer
 }
 
 /// What only the loop thread touches. A class so the `Sendable` loop can hold it; never shared.

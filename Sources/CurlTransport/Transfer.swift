@@ -17,6 +17,8 @@ final class Transfer: @unchecked Sendable {
     let cancelRequested = Atomic<Bool>(false)
 
     var continuation: CheckedContinuation<TransferResult, any Error>?
+    /// Called on the transfer thread instead of resuming ``continuation``, for a transfer started that way.
+    var completion: (@Sendable (Result<TransferResult, TransferError>) -> Void)?
     var handle: PooledHandle?
     var headerList: UnsafeMutablePointer<curl_slist>?
     var head = ResponseHeadParser()
