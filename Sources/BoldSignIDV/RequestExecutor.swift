@@ -18,7 +18,12 @@ struct RequestExecutor: Sendable {
     let limiter: ClientRateLimiter
     let metrics: ClientMetrics
 
-    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, logger: Logger) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
+    /// Runs `transfer` until it succeeds or fails for good: waits for the rate limiter, performs it, and
+    /// retries as the policy says. With `firstFailure`, attempt 1 already ran elsewhere (on the transfer
+    /// thread, by ``admit(waited:operation:logger:)`` and ``settle(_:started:operation:attempt:logger:)``)
+    /// and failed so; this goes on from deciding whether to retry it.
+    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, logger: Logger,
+                 resumingAfter firstFailure: BoldSignError? = nil) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
         let rewinder: OutputRewinder?
         let sink: TransferSink
         switch output {
@@ -32,46 +37,37 @@ struct RequestExecutor: Sendable {
             rewinder = nil
             sink = .memory(limit: limit)
         }
-        let clock = ContinuousClock()
         var attempt = 1
+        var earlierFailure = firstFailure
         while true {
             let error: BoldSignError
-            do {
-                let waited = try await limiter.acquire()
-                metrics.limiterWait.recordNanoseconds(Int64(waited.seconds * 1e9))
-                if waited > .milliseconds(100) {
-                    logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation.rawValue)", "waited-ms": "\(waited.milliseconds)"])
+            if let failure = earlierFailure.take() {
+                error = failure
+            } else {
+                let waited: Duration
+                do {
+                    waited = try await limiter.acquire()
+                } catch let limited as BoldSignError {
+                    metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
+                    throw limited
+                } catch {
+                    metrics.request(operation, outcome: .cancelled)
+                    throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
                 }
-            } catch let limited as BoldSignError {
-                metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
-                throw limited
-            } catch {
-                metrics.request(operation, outcome: .cancelled)
-                throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
-            }
-            metrics.inFlight.increment()
-            let started = clock.now
-            do {
-                let result = try await engine.perform(transfer, into: sink)
-                let report = RateLimitStatus(headers: result.headers)
-                limiter.release(report, status: result.status)
-                metrics.inFlight.decrement()
-                metrics.duration(operation, clock.now - started)
-                if result.status == 429 { metrics.rateLimited.increment() }
-                if (200..<300).contains(result.status) {
-                    metrics.request(operation, outcome: .success)
-                    metrics.bytes(operation, max(result.bytesWritten, Int64(result.body.count)))
-                    logger.debug("boldsign request done", metadata: metadata(operation, result, attempt: attempt))
-                    return (result, report)
+                let started = admit(waited: waited, operation: operation, logger: logger)
+                let outcome: Result<TransferResult, TransferError>
+                do {
+                    outcome = .success(try await engine.perform(transfer, into: sink))
+                } catch let failure as TransferError {
+                    outcome = .failure(failure)
+                } catch {
+                    outcome = .failure(TransferError(kind: .other, message: "\(error)"))
                 }
-                error = ResponseErrors.error(for: result, credentials: credentials)
-            } catch let failure as TransferError {
-                limiter.release(nil, status: nil)
-                metrics.inFlight.decrement()
-                metrics.duration(operation, clock.now - started)
-                error = ResponseErrors.error(for: failure, credentials: credentials)
+                switch settle(outcome, started: started, operation: operation, attempt: attempt, logger: logger) {
+                case .success(let done): return done
+                case .failure(let failure): error = failure
+                }
             }
-            metrics.request(operation, outcome: ClientMetrics.outcome(of: error))
             let rewindable = rewinder?.isRewindable ?? (output.isMemory)
             guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable) else {
                 logger.debug("boldsign request failed", metadata: ["operation": "\(operation.rawValue)", "attempt": "\(attempt)", "error": "\(error)"])
@@ -91,6 +87,43 @@ struct RequestExecutor: Sendable {
             }
             attempt += 1
         }
+    }
+
+    /// Counts an attempt the rate limiter admitted after `waited`, as it starts; returns its start time.
+    func admit(waited: Duration, operation: ClientMetrics.Operation, logger: Logger) -> ContinuousClock.Instant {
+        metrics.limiterWait.recordNanoseconds(Int64(waited.seconds * 1e9))
+        if waited > .milliseconds(100) {
+            logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation.rawValue)", "waited-ms": "\(waited.milliseconds)"])
+        }
+        metrics.inFlight.increment()
+        return ContinuousClock().now
+    }
+
+    /// Records an admitted attempt's end — limiter, metrics, log — and says what it means: a 2xx response
+    /// with its rate-limit report, or the error.
+    func settle(_ outcome: Result<TransferResult, TransferError>, started: ContinuousClock.Instant, operation: ClientMetrics.Operation,
+                attempt: Int, logger: Logger) -> Result<(result: TransferResult, rateLimit: RateLimitStatus?), BoldSignError> {
+        metrics.inFlight.decrement()
+        metrics.duration(operation, ContinuousClock().now - started)
+        let error: BoldSignError
+        switch outcome {
+        case .success(let result):
+            let report = RateLimitStatus(headers: result.headers)
+            limiter.release(report, status: result.status)
+            if result.status == 429 { metrics.rateLimited.increment() }
+            if (200..<300).contains(result.status) {
+                metrics.request(operation, outcome: .success)
+                metrics.bytes(operation, max(result.bytesWritten, Int64(result.body.count)))
+                logger.debug("boldsign request done", metadata: metadata(operation, result, attempt: attempt))
+                return .success((result, report))
+            }
+            error = ResponseErrors.error(for: result, credentials: credentials)
+        case .failure(let failure):
+            limiter.release(nil, status: nil)
+            error = ResponseErrors.error(for: failure, credentials: credentials)
+        }
+        metrics.request(operation, outcome: ClientMetrics.outcome(of: error))
+        return .failure(error)
     }
 
     private func metadata(_ operation: ClientMetrics.Operation, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
