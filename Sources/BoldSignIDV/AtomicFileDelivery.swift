@@ -20,12 +20,7 @@ enum AtomicFileDelivery {
         to destination: FilePath, replaceExisting: Bool,
         _ write: (FileDescriptor) async throws -> Result
     ) async throws -> Result {
-        let (directory, name) = try open(destination)
-        defer { directory.close() }
-        if !replaceExisting, directory.entry(name) != nil {
-            throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
-        }
-        return try await deliver(in: directory, temporaryName: name, replaceExisting: replaceExisting, write) { _ in name }
+        try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), write)
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` without replacing, except that a regular file already at
@@ -34,22 +29,8 @@ enum AtomicFileDelivery {
     static func deliverUnlessPresent<Result>(
         to destination: FilePath, _ write: (FileDescriptor) async throws -> Result
     ) async throws -> Result? {
-        let (directory, name) = try open(destination)
-        defer { directory.close() }
-        switch directory.entry(name) {
-        case nil: break
-        case .regularFile?: return nil
-        case .other?: throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file", errno: .fileExists)
-        }
-        return try await deliver(in: directory, temporaryName: name, replaceExisting: false, write) { _ in name }
-    }
-
-    /// The opened directory of `destination` and the file's name in it.
-    private static func open(_ destination: FilePath) throws -> (OutputDirectory, String) {
-        guard let name = destination.lastComponent, name.string != "..", name.string != "." else {
-            throw BoldSignError(.invalidRequest, "the destination \(destination) names no file", field: "destination")
-        }
-        return (try OutputDirectory(destination.removingLastComponent()), name.string)
+        guard let delivery = try PendingDelivery.unlessPresent(to: destination) else { return nil }
+        return try await complete(delivery, write)
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
@@ -60,35 +41,29 @@ enum AtomicFileDelivery {
         _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
-        let directory = try OutputDirectory(directory)
-        defer { directory.close() }
-        return try await deliver(in: directory, temporaryName: temporaryName, replaceExisting: replaceExisting, write,
-                                 destinationName: destinationName)
+        let delivery = try PendingDelivery(in: try OutputDirectory(directory), name: temporaryName, replaceExisting: replaceExisting)
+        return try await complete(delivery, write, destinationName: destinationName)
     }
 
-    private static func deliver<Result>(
-        in directory: OutputDirectory, temporaryName: String, replaceExisting: Bool,
-        _ write: (FileDescriptor) async throws -> Result,
+    /// Runs `write` with the delivery's temporary file, then commits the delivery, or abandons it when
+    /// `write` throws.
+    static func complete<Result>(_ delivery: PendingDelivery, _ write: (FileDescriptor) async throws -> Result) async throws -> Result {
+        try await complete(delivery, write) { _ in delivery.name }
+    }
+
+    /// Like ``complete(_:_:)``, with the destination named from `write`'s result.
+    static func complete<Result>(
+        _ delivery: PendingDelivery, _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
-        let (temporary, fd) = try createTemporary(in: directory, for: temporaryName)
         let result: Result
         do {
-            result = try await write(fd)
-            try syncFile(fd, directory.path)
+            result = try await write(delivery.file)
         } catch {
-            try? fd.close()
-            directory.remove(temporary)
+            delivery.abandon()
             throw error
         }
-        do {
-            try fd.close()
-            try moveIntoPlace(temporary, destinationName(result), in: directory, replaceExisting: replaceExisting)
-        } catch {
-            directory.remove(temporary)
-            throw error
-        }
-        directory.sync()
+        try delivery.commit(as: destinationName(result))
         return result
     }
 
@@ -110,36 +85,6 @@ enum AtomicFileDelivery {
             }
         }
         throw BoldSignError(.outputFailed, "cannot create a unique temporary file in \(directory.path)", errno: .fileExists)
-    }
-
-    private static func moveIntoPlace(_ temporary: String, _ destination: String, in directory: OutputDirectory, replaceExisting: Bool) throws {
-        let fd = directory.descriptor.rawValue
-        if replaceExisting {
-            guard renameat(fd, temporary, fd, destination) == 0 else {
-                let error = Errno(rawValue: errno)
-                throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
-            }
-            return
-        }
-        // link(2) never replaces: it fails with EEXIST if the destination appeared since the check.
-        guard linkat(fd, temporary, fd, destination, 0) == 0 else {
-            let error = Errno(rawValue: errno)
-            if error == .fileExists {
-                throw BoldSignError(.destinationExists, "\(directory.path.appending(destination)) appeared during the download; it was left as it was",
-                                    errno: error)
-            }
-            throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
-        }
-        directory.remove(temporary)
-    }
-
-    private static func syncFile(_ fd: FileDescriptor, _ directory: FilePath) throws {
-        while fsync(fd.rawValue) != 0 {
-            let error = Errno(rawValue: errno)
-            guard error == .interrupted else {
-                throw BoldSignError(.outputFailed, "cannot sync the image in \(directory) to disk: \(error)", errno: error)
-            }
-        }
     }
 }
 
