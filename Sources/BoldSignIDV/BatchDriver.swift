@@ -68,23 +68,30 @@ final class BatchDriver: Sendable {
     }
 
     private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
-        while case let (index, item)? = state.claim(worker: worker) {
-            state.finish(index: index, item: item, result: await client.batchResult(item, options: options))
+        var claimed = state.claim(worker: worker)
+        while let first = claimed,
+              await BatchChain.work(from: first, client: client, options: options, claim: { state.claim(worker: worker) },
+                                    finish: { state.finish(index: $0, item: $1, result: $2) }) {
+            claimed = state.claim(worker: worker)
         }
     }
 }
 
 extension BoldSignClient {
-    /// Downloads one batch item as `options` say; every failure becomes the outcome, never a throw.
-    func batchResult(_ item: BatchItem, options: BatchOptions) async -> BatchOutcome.Result {
+    /// Downloads one batch item as `options` say — or finishes one a ``BatchChain`` handed back — with every
+    /// failure as the outcome, never a throw.
+    func batchResult(_ item: BatchItem, options: BatchOptions, resuming handOff: BatchChain.HandOff? = nil) async -> BatchOutcome.Result {
         do {
+            if let delivery = handOff?.delivery {
+                var download = try await downloadImage(item.request, delivering: delivery, resumingAfter: handOff?.firstFailure)
+                download.path = item.destination
+                return .downloaded(download)
+            }
             guard let download = try await downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
                                                          skipExisting: options.skipExisting) else { return .skipped }
             return .downloaded(download)
-        } catch let error as BoldSignError {
-            return .failed(error)
         } catch {
-            return .failed(BoldSignError(.transportFailed, "\(error)"))
+            return .failed(BoldSignError.wrapping(error))
         }
     }
 }

@@ -6,15 +6,15 @@ extension BoldSignClient {
     ///
     /// The same batch as ``downloadBatch(_:options:)`` — items pulled from `items` lazily, at most
     /// `options.concurrency` in flight, a failed item does not stop it, one rate limiter and retry policy
-    /// for all — for a caller that only has to look at each outcome. No task iterates: the task that
-    /// finished an item calls `onOutcome` itself, so an outcome never waits for another task to be
-    /// scheduled, a hand-off per item that cost about 5 % of the CPU and of the time of 200 × 1 MiB
-    /// downloads 8 at a time.
+    /// for all — for a caller that only has to look at each outcome. No task iterates: whatever finished
+    /// an item calls `onOutcome` itself, so an outcome never waits for another task to be scheduled.
     ///
     /// `onOutcome` is called one outcome at a time, in the order of `progress.completed`, while the batch
-    /// holds its lock: keep it short (a line of output, a counter), since downloads that finish meanwhile
-    /// wait for it. Cancelling the calling task cancels the downloads in flight — their outcomes still
-    /// arrive, failed with ``BoldSignError/Kind/cancelled`` — and pulls no further items.
+    /// holds its lock, and often on the client's transfer thread (see ``downloadBatch(_:options:)`` for
+    /// why): keep it short (a line of output, a counter) and never make it wait for this client, since
+    /// every download waits for it. The same holds for `items`' iterator, which is called the same way.
+    /// Cancelling the calling task cancels the downloads in flight — their outcomes still arrive, failed
+    /// with ``BoldSignError/Kind/cancelled`` — and pulls no further items.
     ///
     /// ```swift
     /// let progress = await client.downloadBatch(items, options: .init(concurrency: 8)) { outcome in
@@ -23,17 +23,15 @@ extension BoldSignClient {
     /// print("\(progress.downloaded) downloaded, \(progress.failed) failed")
     /// ```
     public func downloadBatch<Items: Sequence>(
-        _ items: Items, options: BatchOptions = BatchOptions(), onOutcome: @Sendable (BatchOutcome) -> Void
+        _ items: Items, options: BatchOptions = BatchOptions(), onOutcome: @escaping @Sendable (BatchOutcome) -> Void
     ) async -> BatchProgress where Items.Element == BatchItem {
         let run = CallbackBatch(items.makeIterator())
-        await withoutActuallyEscaping(onOutcome) { onOutcome in
-            await withTaskGroup(of: Void.self) { group in
-                for _ in 0..<options.concurrency {
-                    group.addTask {
-                        while !Task.isCancelled, case let (index, item)? = run.claim() {
-                            run.finish(index: index, item: item, result: await self.batchResult(item, options: options), onOutcome)
-                        }
-                    }
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<options.concurrency {
+                group.addTask {
+                    while !Task.isCancelled, let first = run.claim(),
+                          await BatchChain.work(from: first, client: self, options: options, claim: { run.claim() },
+                                                finish: { run.finish(index: $0, item: $1, result: $2, onOutcome) }) {}
                 }
             }
         }

@@ -21,7 +21,7 @@ public final class BoldSignClient: Sendable {
     /// The configuration the client was created with.
     public let configuration: Configuration
     let baseURL: BaseURL
-    private let engine: CurlEventLoop
+    let engine: CurlEventLoop
     let executor: RequestExecutor
     let logger: Logger
     /// What every image request shares, built once rather than per download.
@@ -87,13 +87,25 @@ public final class BoldSignClient: Sendable {
         return try await fetchImage(request, into: .fileDescriptor(fd), logger: logger)
     }
 
-    /// The download behind every image method, for a request already validated.
-    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?) async throws -> ImageDownload {
-        let logger = logger ?? self.logger
-        let transfer = TransferRequest(
+    /// The download behind every image method, for a request already validated; `firstFailure` as in
+    /// ``RequestExecutor/execute(_:output:operation:logger:resumingAfter:)``.
+    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?,
+                    resumingAfter firstFailure: BoldSignError? = nil) async throws -> ImageDownload {
+        let (result, rateLimit) = try await executor.execute(imageTransfer(request), output: output, operation: .image, logger: logger ?? self.logger,
+                                                             resumingAfter: firstFailure)
+        return try imageDownload(result, rateLimit: rateLimit)
+    }
+
+    /// The transfer of `request`, validated.
+    func imageTransfer(_ request: ImageRequest) -> TransferRequest {
+        TransferRequest(
             url: imageRequestParts.urlPrefix + PercentEncoding.queryValue(request.documentID), body: request.jsonBody,
             headers: imageRequestParts.headers, options: imageRequestParts.options)
-        let (result, rateLimit) = try await executor.execute(transfer, output: output, operation: .image, logger: logger)
+    }
+
+    /// What a 2xx image response means to the caller; ``BoldSignError/Kind/notAnImage`` when the
+    /// configuration requires an image format and the body has none.
+    func imageDownload(_ result: TransferResult, rateLimit: RateLimitStatus?) throws -> ImageDownload {
         let format = ImageFormat(leadingBytes: result.leadingBytes)
         if configuration.requireImageFormat, format == .other {
             throw BoldSignError(
@@ -142,15 +154,19 @@ public final class BoldSignClient: Sendable {
     /// A batch item's download: like ``downloadImage(_:to:replaceExisting:logger:)``, but with
     /// `skipExisting` (and not `replaceExisting`) a regular file already at `path` is kept and nil returned.
     func downloadImage(_ request: ImageRequest, to path: FilePath, replaceExisting: Bool, skipExisting: Bool) async throws -> ImageDownload? {
-        guard skipExisting, !replaceExisting else {
-            return try await downloadImage(request, to: path, replaceExisting: replaceExisting)
-        }
         try request.validate()
-        var download = try await AtomicFileDelivery.deliverUnlessPresent(to: path) { fd in
-            try await fetchImage(request, into: .newFile(fd), logger: nil)
-        }
-        download?.path = path
+        guard let delivery = try PendingDelivery.forBatch(to: path, replaceExisting: replaceExisting, skipExisting: skipExisting) else { return nil }
+        var download = try await downloadImage(request, delivering: delivery, resumingAfter: nil)
+        download.path = path
         return download
+    }
+
+    /// Downloads `request` into a delivery already begun, then commits it; `firstFailure` as in
+    /// ``RequestExecutor/execute(_:output:operation:logger:resumingAfter:)``. Leaves ``ImageDownload/path`` unset.
+    func downloadImage(_ request: ImageRequest, delivering delivery: PendingDelivery, resumingAfter firstFailure: BoldSignError?) async throws -> ImageDownload {
+        try await AtomicFileDelivery.complete(delivery) { fd in
+            try await fetchImage(request, into: .newFile(fd), logger: nil, resumingAfter: firstFailure)
+        }
     }
 
     // MARK: - Shared plumbing

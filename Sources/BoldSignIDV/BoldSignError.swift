@@ -137,4 +137,9 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
     static func invalidConfiguration(_ problem: String) -> BoldSignError {
         BoldSignError(.invalidConfiguration, problem)
     }
+
+    /// `error` itself when it is one; otherwise a transport failure describing it.
+    static func wrapping(_ error: any Error) -> BoldSignError {
+        error as? BoldSignError ?? BoldSignError(.transportFailed, "\(error)")
+    }
 }
