@@ -82,13 +82,40 @@ extension BoldSignClient {
     /// failure as the outcome, never a throw.
     func batchResult(_ item: BatchItem, options: BatchOptions, resuming handOff: BatchChain.HandOff? = nil) async -> BatchOutcome.Result {
         do {
-            if let delivery = handOff?.delivery {
-                var download = try await downloadImage(item.request, delivering: delivery, resumingAfter: handOff?.firstFailure)
-                download.path = item.destination
+            guard let handOff else {
+                guard let download = try await downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
+                                                             skipExisting: options.skipExisting) else { return .skipped }
                 return .downloaded(download)
             }
-            guard let download = try await downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
-                                                         skipExisting: options.skipExisting) else { return .skipped }
+            let firstFailure: BoldSignError?
+            switch handOff.stage {
+            case .succeeded(let result, let rateLimit):
+                return batchResult(item, delivery: handOff.delivery, succeeded: result, rateLimit: rateLimit)
+            case .failed(let error):
+                firstFailure = error
+            case .notStarted:
+                firstFailure = nil
+            }
+            var download = try await downloadImage(item.request, delivering: handOff.delivery, resumingAfter: firstFailure)
+            download.path = item.destination
+            return .downloaded(download)
+        } catch {
+            return .failed(BoldSignError.wrapping(error))
+        }
+    }
+
+    /// Finishes a batch item whose download succeeded: checks the image and moves it into place.
+    func batchResult(_ item: BatchItem, delivery: PendingDelivery, succeeded result: TransferResult, rateLimit: RateLimitStatus?) -> BatchOutcome.Result {
+        do {
+            var download: ImageDownload
+            do {
+                download = try imageDownload(result, rateLimit: rateLimit)
+            } catch {
+                delivery.abandon()
+                throw error
+            }
+            try delivery.commit(as: delivery.name)
+            download.path = item.destination
             return .downloaded(download)
         } catch {
             return .failed(BoldSignError.wrapping(error))
