@@ -156,7 +156,11 @@ final class BatchChain: Sendable {
             if !state.cancelled { state.current = transfer }
             return state.cancelled
         }
-        if !cancelled, client.engine.start(transfer) { return .started }
+        if !cancelled {
+            if client.engine.start(transfer) { return .started }
+            // The transfer's completion holds this chain: kept here, it would keep both alive.
+            state.withLock { $0.current = nil }
+        }
         // Never started: counted as the attempt the ordinary path's transfer would have failed.
         let failure = cancelled ? TransferError(kind: .cancelled, message: "the transfer was cancelled")
                                 : TransferError(kind: .shutdown, message: "the client has been shut down")
