@@ -23,16 +23,6 @@ enum AtomicFileDelivery {
         try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), write)
     }
 
-    /// Like ``deliver(to:replaceExisting:_:)`` without replacing, except that a regular file already at
-    /// `destination` is kept and nil returned — what a resumed batch wants, in one look-up relative to the
-    /// directory. Anything else there (a symlink, a directory) is ``BoldSignError/Kind/destinationExists``.
-    static func deliverUnlessPresent<Result>(
-        to destination: FilePath, _ write: (FileDescriptor) async throws -> Result
-    ) async throws -> Result? {
-        guard let delivery = try PendingDelivery.unlessPresent(to: destination) else { return nil }
-        return try await complete(delivery, write)
-    }
-
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
     /// written (its extension comes from the image format): `destinationName` names it, in `directory`,
     /// from `write`'s result.

@@ -15,7 +15,7 @@ internal import CurlTransport
 /// synchronous and short, except `fsync` and the batch's own `claim` and `finish`.
 final class BatchChain: Sendable {
     /// An item handed back to the worker task, to be finished there with
-    /// ``BoldSignClient/batchResult(_:options:resuming:)``.
+    /// ``BoldSignClient/batchResult(resuming:)``.
     struct HandOff: Sendable {
         /// How far the item got on the transfer thread.
         enum Stage: Sendable {
@@ -102,7 +102,7 @@ final class BatchChain: Sendable {
         case .cancelled:
             return true
         case .handOff(let handOff):
-            finish(handOff.index, handOff.item, await client.batchResult(handOff.item, options: options, resuming: handOff))
+            finish(handOff.index, handOff.item, await client.batchResult(resuming: handOff))
             return true
         }
     }

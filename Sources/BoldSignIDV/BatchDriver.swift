@@ -78,26 +78,20 @@ final class BatchDriver: Sendable {
 }
 
 extension BoldSignClient {
-    /// Downloads one batch item as `options` say — or finishes one a ``BatchChain`` handed back — with every
-    /// failure as the outcome, never a throw.
-    func batchResult(_ item: BatchItem, options: BatchOptions, resuming handOff: BatchChain.HandOff? = nil) async -> BatchOutcome.Result {
+    /// Finishes a batch item a ``BatchChain`` handed back, with every failure as the outcome, never a throw.
+    func batchResult(resuming handOff: BatchChain.HandOff) async -> BatchOutcome.Result {
+        let firstFailure: BoldSignError?
+        switch handOff.stage {
+        case .succeeded(let result, let rateLimit):
+            return batchResult(handOff.item, delivery: handOff.delivery, succeeded: result, rateLimit: rateLimit)
+        case .failed(let error):
+            firstFailure = error
+        case .notStarted:
+            firstFailure = nil
+        }
         do {
-            guard let handOff else {
-                guard let download = try await downloadImage(item.request, to: item.destination, replaceExisting: options.replaceExisting,
-                                                             skipExisting: options.skipExisting) else { return .skipped }
-                return .downloaded(download)
-            }
-            let firstFailure: BoldSignError?
-            switch handOff.stage {
-            case .succeeded(let result, let rateLimit):
-                return batchResult(item, delivery: handOff.delivery, succeeded: result, rateLimit: rateLimit)
-            case .failed(let error):
-                firstFailure = error
-            case .notStarted:
-                firstFailure = nil
-            }
-            var download = try await downloadImage(item.request, delivering: handOff.delivery, resumingAfter: firstFailure)
-            download.path = item.destination
+            var download = try await downloadImage(handOff.item.request, delivering: handOff.delivery, resumingAfter: firstFailure)
+            download.path = handOff.item.destination
             return .downloaded(download)
         } catch {
             return .failed(BoldSignError.wrapping(error))

@@ -151,16 +151,6 @@ public final class BoldSignClient: Sendable {
         return download
     }
 
-    /// A batch item's download: like ``downloadImage(_:to:replaceExisting:logger:)``, but with
-    /// `skipExisting` (and not `replaceExisting`) a regular file already at `path` is kept and nil returned.
-    func downloadImage(_ request: ImageRequest, to path: FilePath, replaceExisting: Bool, skipExisting: Bool) async throws -> ImageDownload? {
-        try request.validate()
-        guard let delivery = try PendingDelivery.forBatch(to: path, replaceExisting: replaceExisting, skipExisting: skipExisting) else { return nil }
-        var download = try await downloadImage(request, delivering: delivery, resumingAfter: nil)
-        download.path = path
-        return download
-    }
-
     /// Downloads `request` into a delivery already begun, then commits it; `firstFailure` as in
     /// ``RequestExecutor/execute(_:output:operation:logger:resumingAfter:)``. Leaves ``ImageDownload/path`` unset.
     func downloadImage(_ request: ImageRequest, delivering delivery: PendingDelivery, resumingAfter firstFailure: BoldSignError?) async throws -> ImageDownload {
