@@ -7,8 +7,15 @@ struct ProcessSnapshot: CustomStringConvertible {
     var residentKiB: Int
 
     init() {
-        // The directory listing holds one descriptor of its own while it runs.
-        descriptors = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0) - 1
+        // The directory listing holds one descriptor of its own while it runs. Foundation's run loops
+        // (an epoll, an eventfd and a timerfd each) are left out: one lives as long as the pool thread
+        // that used it, and an idle pool thread that exits closes them (`__CFTSDFinalize`), at a moment
+        // of the dispatch pool's choosing. The client opens none of those kinds.
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        descriptors = names.filter { name in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name)) ?? ""
+            return !Self.runLoopKinds.contains(target)
+        }.count - 1
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int {
             status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
@@ -17,6 +24,8 @@ struct ProcessSnapshot: CustomStringConvertible {
         threads = field("Threads")
         residentKiB = field("VmRSS")
     }
+
+    private static let runLoopKinds: Set<String> = ["anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[timerfd]"]
 
     private init(descriptors: Int, threads: Int, residentKiB: Int) {
         self.descriptors = descriptors
