@@ -146,8 +146,9 @@ struct Soak {
             }
         }
         let elapsed = ContinuousClock.now - started
-        failures += try await checkBatch(client: client, in: work, items: options.downloads / 5, concurrency: options.concurrency)
+        // Taken before the batch phase, whose own warm-up would otherwise count as growth in the leak check below.
         let beforeShutdown = ProcessSnapshot()
+        failures += try await checkBatch(client: client, in: work, items: options.downloads / 5, concurrency: options.concurrency)
         await client.shutdown()
         try? await Task.sleep(for: .milliseconds(50))
         let end = ProcessSnapshot()
@@ -156,7 +157,7 @@ struct Soak {
         print("soak: outcomes: \(counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
         print("soak: \(options.downloads) downloads in \(elapsed.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
         print("soak: at download \(checkpoint): \(atCheckpoint.map { "\($0)" } ?? "-")")
-        print("soak: before shutdown: \(beforeShutdown)")
+        print("soak: after the downloads: \(beforeShutdown)")
         print("soak: end (after shutdown): \(end)")
         print("soak: during the run at most \(peakDuring.descriptors) descriptors, \(peakDuring.threads) threads")
 
