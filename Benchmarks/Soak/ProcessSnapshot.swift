@@ -11,11 +11,7 @@ struct ProcessSnapshot: CustomStringConvertible {
         // (an epoll, an eventfd and a timerfd each) are left out: one lives as long as the pool thread
         // that used it, and an idle pool thread that exits closes them (`__CFTSDFinalize`), at a moment
         // of the dispatch pool's choosing. The client opens none of those kinds.
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        descriptors = names.filter { name in
-            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + name)) ?? ""
-            return !Self.runLoopKinds.contains(target)
-        }.count - 1
+        descriptors = Self.descriptorTargets().filter { !Self.runLoopKinds.contains($0) }.count - 1
         let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
         func field(_ name: String) -> Int {
             status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
@@ -23,6 +19,12 @@ struct ProcessSnapshot: CustomStringConvertible {
         }
         threads = field("Threads")
         residentKiB = field("VmRSS")
+    }
+
+    /// What this process's open descriptors point at (the listing's own included).
+    static func descriptorTargets() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return names.map { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/" + $0)) ?? "" }
     }
 
     private static let runLoopKinds: Set<String> = ["anon_inode:[eventpoll]", "anon_inode:[eventfd]", "anon_inode:[timerfd]"]

@@ -34,6 +34,16 @@ struct Soak {
             }
         }
 
+        /// The error the download must end with; nil for one that must succeed (or be cancelled).
+        var expectedFailure: BoldSignError.Kind? {
+            switch self {
+            case .dropped: .connectionFailed
+            case .unavailable: .serverError
+            case .forbidden: .forbidden
+            default: nil
+            }
+        }
+
         /// The mix: mostly successes, one in seven something going wrong.
         static func of(_ index: Int) -> Scenario {
             let pattern: [Scenario] = [
@@ -230,7 +240,7 @@ struct Soak {
         var failures: [String] = []
         // Sockets may differ (connections the batch replaced stay in libcurl's cache until shutdown, which
         // the end of the run checks); a descriptor of a file or directory of the batch may not.
-        let stillOpen = openDescriptorTargets().filter { $0.hasPrefix(work) }
+        let stillOpen = ProcessSnapshot.descriptorTargets().filter { $0.hasPrefix(work) }
         if !stillOpen.isEmpty { failures.append("batch: still open after it: \(stillOpen.prefix(5))") }
         if after.threads != before.threads { failures.append("batch: \(before.threads) threads before it, \(after.threads) after") }
         let collected = outcomes.all
@@ -238,12 +248,7 @@ struct Soak {
         for outcome in collected {
             let scenario = scenarios[outcome.index]
             let path = outcome.item.destination.string
-            let expected: BoldSignError.Kind? = switch scenario {
-            case .dropped: .connectionFailed
-            case .unavailable: .serverError
-            case .forbidden: .forbidden
-            default: nil
-            }
+            let expected = scenario.expectedFailure
             switch outcome.result {
             case .downloaded(let download) where expected == nil:
                 do {
@@ -262,12 +267,6 @@ struct Soak {
             }
         }
         return failures
-    }
-
-    /// What this process's descriptors point at.
-    static func openDescriptorTargets() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return names.compactMap { try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)") }
     }
 
     /// Outcomes as a batch reports them, from whatever thread.
@@ -315,12 +314,7 @@ struct Soak {
             default: return .success("downloaded")
             }
         } catch let error as BoldSignError {
-            let expected: BoldSignError.Kind? = switch scenario {
-            case .dropped: .connectionFailed
-            case .unavailable: .serverError
-            case .forbidden: .forbidden
-            default: nil
-            }
+            let expected = scenario.expectedFailure
             guard error.kind == expected else { return .failure(SoakError("#\(index) \(scenario): \(error)")) }
             if FileManager.default.fileExists(atPath: path) { return .failure(SoakError("#\(index): a failed download left its file")) }
             return .success("\(error.kind)")
