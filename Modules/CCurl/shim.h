@@ -51,6 +51,20 @@ static inline CURLcode ccurl_easy_getinfo_off_t(CURL *handle, CURLINFO info, cur
     return curl_easy_getinfo(handle, info, value);
 }
 
+static inline CURLSHcode ccurl_share_setopt_long(CURLSH *share, CURLSHoption option, long value) {
+    return curl_share_setopt(share, option, value);
+}
+
+/* CURLOPT_PROTOCOLS and CURLOPT_REDIR_PROTOCOLS: the bitmask forms, which every libcurl since 7.19.4 has.
+ * 7.85 deprecated them for the *_STR forms, which the 7.74 floor lacks; libcurl keeps deprecated options working. */
+static inline CURLcode ccurl_easy_setopt_protocols(CURL *handle, long mask) {
+    return curl_easy_setopt(handle, CURLOPT_PROTOCOLS, mask);
+}
+
+static inline CURLcode ccurl_easy_setopt_redirect_protocols(CURL *handle, long mask) {
+    return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, mask);
+}
+
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }

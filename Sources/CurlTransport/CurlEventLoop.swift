@@ -34,6 +34,9 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
+    /// A share handle holding the TLS session cache of every handle of this loop (nil if libcurl
+    /// could not make one: connections then make full handshakes). Touched only on the loop thread.
+    private let tlsSessions: UnsafeMutableRawPointer?
     private let inbox = Locked(Inbox())
     private let maxConcurrentTransfers: Int
     /// The longest the thread sleeps in `curl_multi_poll` with nothing to do; libcurl shortens it for
@@ -52,6 +55,14 @@ package final class CurlEventLoop: @unchecked Sendable {
         let newDescriptors = InheritableSocketSweep.openDescriptors().subtracting(descriptorsBefore)
         InheritableSocketSweep.closeOnExecWakeupPair(among: newDescriptors) { _ = curl_multi_wakeup(multi) }
         self.multi = multi
+        // Used from the loop thread alone, so it needs no lock callbacks.
+        let share = curl_share_init()
+        if let share, ccurl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_SSL_SESSION.rawValue)) != CURLSHE_OK {
+            curl_share_cleanup(share)
+            self.tlsSessions = nil
+        } else {
+            self.tlsSessions = share
+        }
         self.maxConcurrentTransfers = max(1, maxConcurrentTransfers)
         self.idleWaitMilliseconds = max(1, idleWaitMilliseconds)
         self.confined = LoopThreadState()
@@ -67,6 +78,7 @@ package final class CurlEventLoop: @unchecked Sendable {
         guard created == 0 else {
             Unmanaged<CurlEventLoop>.fromOpaque(context).release()
             curl_multi_cleanup(multi)
+            if let tlsSessions { curl_share_cleanup(tlsSessions) }
             throw TransferError(kind: .other, message: "could not start the transfer thread (error \(created))")
         }
         pthread_detach(thread)
@@ -215,6 +227,8 @@ package final class CurlEventLoop: @unchecked Sendable {
         for handle in state.idle { handle.destroy() }
         state.idle.removeAll()
         curl_multi_cleanup(multi)
+        // Last: libcurl refuses to free a share handle that an easy handle still uses.
+        if let tlsSessions { curl_share_cleanup(tlsSessions) }
         // A client shut down has no next transfer to take the kept receive buffer; another
         // client's next transfer allocates a new one.
         ReceiveBufferRecycler.shared.releaseKeptBlock()
@@ -230,32 +244,56 @@ package final class CurlEventLoop: @unchecked Sendable {
                 continue
             }
             let gatherBytes = max(0, transfer.request.options.writeBufferBytes)
-            guard let handle = state.idle.popLast() ?? PooledHandle(gatherBytes: gatherBytes) else {
+            let reused = state.idle.popLast()
+            guard let handle = reused ?? PooledHandle(gatherBytes: gatherBytes) else {
                 finish(transfer, error: TransferError(kind: .other, message: "libcurl could not create an easy handle"))
                 continue
             }
             handle.ensureGatherCapacity(gatherBytes)
             transfer.handle = handle
             let userdata = Unmanaged.passRetained(transfer).toOpaque()
-            do {
-                try EasyHandleConfiguration.apply(transfer, to: handle, userdata: userdata)
-            } catch {
+            if let failure = configure(transfer, userdata: userdata, reusedHandle: reused != nil) {
                 Unmanaged<Transfer>.fromOpaque(userdata).release()
-                let text = String(cString: curl_easy_strerror(error.code))
                 recycle(transfer)
-                finish(transfer, error: TransferError(kind: .invalidRequest, curlCode: Int32(error.code.rawValue),
-                                                      message: "invalid request option \(error.option): \(text)"))
+                finish(transfer, error: failure)
                 continue
             }
-            let added = curl_multi_add_handle(multi, handle.easy)
+            guard let easy = transfer.handle?.easy else { continue }
+            let added = curl_multi_add_handle(multi, easy)
             guard added == CURLM_OK else {
                 Unmanaged<Transfer>.fromOpaque(userdata).release()
                 recycle(transfer)
                 finish(transfer, error: TransferError(kind: .other, message: String(cString: curl_multi_strerror(added))))
                 continue
             }
-            state.active[UInt(bitPattern: handle.easy)] = (transfer, userdata)
+            state.active[UInt(bitPattern: easy)] = (transfer, userdata)
         }
+    }
+
+    /// Sets the transfer's options on its handle; nil when libcurl took them all.
+    ///
+    /// A handle that served an earlier transfer may refuse an option that a new handle takes: libcurl
+    /// 7.88 keeps the receive buffer of a handle whose last transfer ran on a multiplexed HTTP/2
+    /// connection, and then refuses `CURLOPT_BUFFERSIZE`. That is the pool's problem, not the
+    /// request's: such a handle is freed and the transfer set up again on a new one.
+    private func configure(_ transfer: Transfer, userdata: UnsafeMutableRawPointer, reusedHandle: Bool) -> TransferError? {
+        guard let handle = transfer.handle else { return TransferError(kind: .other, message: "the transfer has no handle") }
+        let failure: EasyHandleConfiguration.SetupError
+        do {
+            try EasyHandleConfiguration.apply(transfer, to: handle, userdata: userdata, tlsSessions: tlsSessions)
+            return nil
+        } catch {
+            failure = error
+        }
+        if reusedHandle, !failure.requestIsInvalid, let fresh = PooledHandle(gatherBytes: handle.gather.count) {
+            handle.destroy()
+            transfer.handle = fresh
+            freeHeaderList(of: transfer)
+            return configure(transfer, userdata: userdata, reusedHandle: false)
+        }
+        let text = String(cString: curl_easy_strerror(failure.code))
+        return TransferError(kind: failure.requestIsInvalid ? .invalidRequest : .other, curlCode: Int32(failure.code.rawValue),
+                             message: "libcurl refused option \(failure.option): \(text)")
     }
 
     /// Completes the transfers libcurl reports done; returns how many.
@@ -332,10 +370,7 @@ package final class CurlEventLoop: @unchecked Sendable {
 
     /// Frees the transfer's header list and returns its handle to the pool (or frees it when the pool is full).
     private func recycle(_ transfer: Transfer) {
-        if let list = transfer.headerList {
-            curl_slist_free_all(list)
-            transfer.headerList = nil
-        }
+        freeHeaderList(of: transfer)
         guard let handle = transfer.handle else { return }
         transfer.handle = nil
         handle.reset()
@@ -343,6 +378,13 @@ package final class CurlEventLoop: @unchecked Sendable {
             confined.idle.append(handle)
         } else {
             handle.destroy()
+        }
+    }
+
+    private func freeHeaderList(of transfer: Transfer) {
+        if let list = transfer.headerList {
+            curl_slist_free_all(list)
+            transfer.headerList = nil
         }
     }
 

@@ -5,10 +5,15 @@ enum EasyHandleConfiguration {
     struct SetupError: Error {
         var code: CURLcode
         var option: String
+        /// The request itself is unusable (a header line that would smuggle in another header), as
+        /// opposed to libcurl refusing an option, which no request of the caller's can cause.
+        var requestIsInvalid = false
     }
 
     /// Sets every option; throws the first one libcurl refused.
-    static func apply(_ transfer: Transfer, to handle: PooledHandle, userdata: UnsafeMutableRawPointer) throws(SetupError) {
+    static func apply(
+        _ transfer: Transfer, to handle: PooledHandle, userdata: UnsafeMutableRawPointer, tlsSessions: UnsafeMutableRawPointer?
+    ) throws(SetupError) {
         let easy = handle.easy
         let request = transfer.request
         let options = request.options
@@ -25,10 +30,21 @@ enum EasyHandleConfiguration {
         }
 
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, handle.errorBuffer), "ERRORBUFFER")
+        // First of the options: the one a reused handle may refuse (see CurlEventLoop.configure).
+        try long(CURLOPT_BUFFERSIZE, options.receiveBufferBytes, "BUFFERSIZE")
         try long(CURLOPT_NOSIGNAL, 1, "NOSIGNAL")
         try string(CURLOPT_URL, request.url, "URL")
-        try string(CURLOPT_PROTOCOLS_STR, "http,https", "PROTOCOLS_STR")
-        try string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https", "REDIR_PROTOCOLS_STR")
+        let httpOnly = Int(CURLPROTO_HTTP | CURLPROTO_HTTPS)
+        try check(ccurl_easy_setopt_protocols(easy, httpOnly), "PROTOCOLS")
+        try check(ccurl_easy_setopt_redirect_protocols(easy, httpOnly), "REDIR_PROTOCOLS")
+        try long(CURLOPT_HTTP_VERSION, httpVersion(options.httpVersion, url: request.url), "HTTP_VERSION")
+        if options.httpVersion != .http1_1 {
+            // Wait for a connection that is still being set up to say whether it multiplexes, rather than
+            // opening one connection per transfer that starts meanwhile.
+            try long(CURLOPT_PIPEWAIT, 1, "PIPEWAIT")
+        }
+        // One TLS session cache for every handle of the loop, so that a new connection resumes a session.
+        if let tlsSessions { try check(ccurl_easy_setopt_pointer(easy, CURLOPT_SHARE, tlsSessions), "SHARE") }
         // Credentials travel in custom headers, which libcurl would forward to any host a redirect names.
         try long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
         try long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds), "CONNECTTIMEOUT_MS")
@@ -40,7 +56,6 @@ enum EasyHandleConfiguration {
         try long(CURLOPT_TCP_KEEPINTVL, 30, "TCP_KEEPINTVL")
         try long(CURLOPT_SSL_VERIFYPEER, 1, "SSL_VERIFYPEER")
         try long(CURLOPT_SSL_VERIFYHOST, 2, "SSL_VERIFYHOST")
-        try long(CURLOPT_BUFFERSIZE, options.receiveBufferBytes, "BUFFERSIZE")
         if let caFile = options.caFile { try string(CURLOPT_CAINFO, caFile, "CAINFO") }
         if let userAgent = options.userAgent { try string(CURLOPT_USERAGENT, userAgent, "USERAGENT") }
         switch options.proxy {
@@ -77,7 +92,7 @@ enum EasyHandleConfiguration {
         for line in ["Expect:"] + request.headers {
             // A line break would let a value start a header of its own.
             guard !line.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                throw SetupError(code: CURLE_BAD_FUNCTION_ARGUMENT, option: "HTTPHEADER")
+                throw SetupError(code: CURLE_BAD_FUNCTION_ARGUMENT, option: "HTTPHEADER", requestIsInvalid: true)
             }
             guard let appended = curl_slist_append(transfer.headerList, line) else {
                 throw SetupError(code: CURLE_OUT_OF_MEMORY, option: "HTTPHEADER")
@@ -85,5 +100,16 @@ enum EasyHandleConfiguration {
             transfer.headerList = appended
         }
         try check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList), "HTTPHEADER")
+    }
+
+    private static func httpVersion(_ version: TransferOptions.HTTPVersion, url: String) -> Int {
+        switch version {
+        // Said explicitly although it is libcurl's default since 7.62: a libcurl built otherwise behaves the same.
+        case .automatic: return Int(CURL_HTTP_VERSION_2TLS)
+        case .http1_1: return Int(CURL_HTTP_VERSION_1_1)
+        case .http2:
+            let plain = url.utf8.starts(with: "http:".utf8)
+            return Int(plain ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS)
+        }
     }
 }

@@ -32,6 +32,18 @@ package struct TransferOptions: Sendable, Hashable {
         case url(String, noProxy: String?)
     }
 
+    /// Which HTTP versions to offer (`CURLOPT_HTTP_VERSION`).
+    package enum HTTPVersion: Sendable, Hashable {
+        /// HTTP/2 where the server offers it by ALPN over TLS, HTTP/1.1 otherwise (and always over plain HTTP).
+        case automatic
+        /// HTTP/1.1 only.
+        case http1_1
+        /// HTTP/2: by ALPN over TLS (HTTP/1.1 if the server does not offer it), by prior knowledge over plain HTTP.
+        case http2
+    }
+
+    /// Which HTTP versions to offer.
+    package var httpVersion: HTTPVersion = .automatic
     /// `CURLOPT_CONNECTTIMEOUT_MS`: the TCP and TLS handshake must finish within this many milliseconds.
     package var connectTimeoutMilliseconds: Int = 10_000
     /// `CURLOPT_LOW_SPEED_TIME`: abort when fewer than ``stallMinimumBytesPerSecond`` arrive for this many seconds.
