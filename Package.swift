@@ -19,7 +19,7 @@ let package = Package(
     traits: [
         .trait(
             name: "MockServer",
-            description: "Builds the BoldSign-compatible mock server (pulls in swift-nio and swift-nio-ssl)."
+            description: "Builds the BoldSign-compatible mock server (pulls in swift-nio, swift-nio-ssl and swift-nio-http2)."
         ),
         .default(enabledTraits: ["MockServer"]),
     ],
@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
     ],
     targets: [
@@ -62,6 +63,7 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: mockServer),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2", condition: mockServer),
             ]
         ),
         .executableTarget(

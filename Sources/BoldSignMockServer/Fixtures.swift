@@ -206,24 +206,35 @@ public struct MockFixtures: Sendable, Hashable, Codable {
         public var stallAfterBytes: Int64?
         /// … for this many seconds, then send the rest.
         public var stallSeconds: Double?
-        /// Close the connection after this many body bytes (the head still announces the full length).
+        /// After this many body bytes, close the connection (HTTP/1.1) or reset the stream with
+        /// `RST_STREAM` (HTTP/2); the head still announces the full length.
         public var closeAfterBytes: Int64?
+        /// After this many body bytes, close the whole connection, with every stream on it (on HTTP/1.1
+        /// the same as ``closeAfterBytes``).
+        public var closeConnectionAfterBytes: Int64?
+        /// After this many body bytes, send HTTP/2 `GOAWAY` naming this response's stream as the last
+        /// one processed, then finish the body: streams opened after it are refused, earlier ones finish.
+        /// Ignored on HTTP/1.1.
+        public var goAwayAfterBytes: Int64?
         /// Answer every request with this response instead of the file.
         public var respond: Response?
         /// Fail the first requests, then serve the file.
         public var failFirst: FailFirst?
-        /// Apply the latency, stall and close faults only to the first this-many requests (nil: to all).
+        /// Apply the latency, stall, close and GOAWAY faults only to the first this-many requests (nil: to all).
         public var firstRequests: Int?
 
         /// Creates a fault.
         public init(
             latencyMilliseconds: Int? = nil, stallAfterBytes: Int64? = nil, stallSeconds: Double? = nil,
-            closeAfterBytes: Int64? = nil, respond: Response? = nil, failFirst: FailFirst? = nil, firstRequests: Int? = nil
+            closeAfterBytes: Int64? = nil, closeConnectionAfterBytes: Int64? = nil, goAwayAfterBytes: Int64? = nil,
+            respond: Response? = nil, failFirst: FailFirst? = nil, firstRequests: Int? = nil
         ) {
             self.latencyMilliseconds = latencyMilliseconds
             self.stallAfterBytes = stallAfterBytes
             self.stallSeconds = stallSeconds
             self.closeAfterBytes = closeAfterBytes
+            self.closeConnectionAfterBytes = closeConnectionAfterBytes
+            self.goAwayAfterBytes = goAwayAfterBytes
             self.respond = respond
             self.failFirst = failFirst
             self.firstRequests = firstRequests

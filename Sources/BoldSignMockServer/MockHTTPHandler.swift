@@ -5,6 +5,7 @@ import Foundation
 #endif
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 
 /// Reads one HTTP request at a time, asks the router what to answer, and writes it —
 /// streaming image bodies chunk by chunk as the socket drains, so a body of any size costs
@@ -19,6 +20,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let router: MockRouter
     private let state: MockServerState
+    /// Whether this handler serves one HTTP/2 stream (its channel is the stream's) rather than an HTTP/1.1 connection.
+    private let overHTTP2: Bool
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodyTooLarge = false
@@ -34,6 +37,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var stallAt: Int64?
         var stallSeconds: Double
         var closeAt: Int64?
+        var closeConnectionAt: Int64?
+        var goAwayAt: Int64?
         var paused = false
         var keepAlive: Bool
 
@@ -41,14 +46,17 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var nextStop: Int64 {
             var stop = generator.size
             if let stallAt, stallAt > offset || (stallAt == offset && !paused) { stop = min(stop, stallAt) }
-            if let closeAt { stop = min(stop, closeAt) }
+            for point in [closeAt, closeConnectionAt, goAwayAt] {
+                if let point { stop = min(stop, point) }
+            }
             return stop
         }
     }
 
-    init(router: MockRouter, state: MockServerState) {
+    init(router: MockRouter, state: MockServerState, overHTTP2: Bool) {
         self.router = router
         self.state = state
+        self.overHTTP2 = overHTTP2
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -80,6 +88,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let request = MockRequest(
             method: requestHead.method.rawValue,
             uri: requestHead.uri,
+            httpVersion: overHTTP2 ? "HTTP/2" : "HTTP/1.1",
             headers: requestHead.headers.map { (name: $0.name, value: $0.value) },
             body: body
         )
@@ -125,6 +134,8 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 stallAt: fault?.stallSeconds == nil ? nil : fault?.stallAfterBytes,
                 stallSeconds: fault?.stallSeconds ?? 0,
                 closeAt: fault?.closeAfterBytes,
+                closeConnectionAt: fault?.closeConnectionAfterBytes,
+                goAwayAt: overHTTP2 ? fault?.goAwayAfterBytes : nil,
                 keepAlive: keepAlive
             )
             pump(context: context)
@@ -154,9 +165,18 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard stream != nil else { return }  // the channel closed while flushing
         guard current.offset == stop else { return }  // not writable: channelWritabilityChanged resumes
 
-        if let closeAt = current.closeAt, current.offset == closeAt, closeAt < current.generator.size {
+        let size = current.generator.size
+        if let closeAt = current.closeConnectionAt, current.offset == closeAt, closeAt < size {
+            stream = nil
+            (overHTTP2 ? context.channel.parent ?? context.channel : context.channel).close(promise: nil)
+        } else if let closeAt = current.closeAt, current.offset == closeAt, closeAt < size {
+            // On an HTTP/2 stream's channel, closing it before the end resets the stream (RST_STREAM).
             stream = nil
             context.close(promise: nil)
+        } else if let goAwayAt = current.goAwayAt, current.offset == goAwayAt, goAwayAt < size {
+            stream?.goAwayAt = nil
+            sendGoAway(context: context)
+            context.eventLoop.assumeIsolated().execute { [self] in pump(context: context) }
         } else if let stallAt = current.stallAt, current.offset == stallAt, stallAt < current.generator.size {
             stream?.paused = true
             stream?.stallAt = nil
@@ -170,6 +190,14 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             stream = nil
             finish(keepAlive: current.keepAlive, context: context)
         }
+    }
+
+    /// Tells the client that no stream after this one will be processed; NIO resets the later ones.
+    private func sendGoAway(context: ChannelHandlerContext) {
+        guard let connection = context.channel.parent,
+              let streamID = try? context.channel.syncOptions?.getOption(HTTP2StreamChannelOptions.streamID) else { return }
+        let frame = HTTP2Frame(streamID: .rootStream, payload: .goAway(lastStreamID: streamID, errorCode: .noError, opaqueData: nil))
+        connection.writeAndFlush(frame, promise: nil)
     }
 
     private func finish(keepAlive: Bool, context: ChannelHandlerContext) {
@@ -187,7 +215,6 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         stream = nil
         generation += 1
-        state.connectionClosed(at: Date().timeIntervalSince1970)
         context.fireChannelInactive()
     }
 

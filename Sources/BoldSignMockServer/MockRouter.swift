@@ -8,6 +8,8 @@ import Foundation
 struct MockRequest: Sendable {
     var method: String
     var uri: String
+    /// `HTTP/1.1` or `HTTP/2`.
+    var httpVersion: String
     var headers: [(name: String, value: String)]
     var body: [UInt8]
 
@@ -282,6 +284,7 @@ struct MockRouter: Sendable {
         return RecordedRequest(
             method: request.method,
             uri: request.uri,
+            httpVersion: request.httpVersion,
             headers: request.headers.map { [$0.name, secretHeaders.contains($0.name.lowercased()) ? "<redacted>" : $0.value] },
             body: String(decoding: request.body.prefix(64 * 1024), as: UTF8.self),
             authScheme: auth.scheme,

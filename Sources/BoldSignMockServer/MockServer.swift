@@ -1,5 +1,6 @@
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOPosix
 import NIOSSL
 
@@ -20,11 +21,17 @@ public final class MockServer: Sendable {
             public var certificateChainPath: String
             /// Path of the PEM private key.
             public var privateKeyPath: String
+            /// Offer HTTP/2 (`h2`) besides HTTP/1.1 by ALPN, as BoldSign's front end does; false offers HTTP/1.1 only.
+            public var offersHTTP2: Bool
+            /// The most HTTP/2 streams a client may have open on one connection (`SETTINGS_MAX_CONCURRENT_STREAMS`).
+            public var maxConcurrentStreams: Int
 
             /// Creates TLS settings.
-            public init(certificateChainPath: String, privateKeyPath: String) {
+            public init(certificateChainPath: String, privateKeyPath: String, offersHTTP2: Bool = true, maxConcurrentStreams: Int = 100) {
                 self.certificateChainPath = certificateChainPath
                 self.privateKeyPath = privateKeyPath
+                self.offersHTTP2 = offersHTTP2
+                self.maxConcurrentStreams = max(1, maxConcurrentStreams)
             }
         }
 
@@ -36,7 +43,7 @@ public final class MockServer: Sendable {
         public var fixtures: MockFixtures
         /// The per-credential rate limit.
         public var rateLimit: RateLimitPolicy
-        /// Serve HTTPS with this certificate instead of plain HTTP.
+        /// Serve HTTPS with this certificate instead of plain HTTP (HTTP/1.1 only).
         public var tls: TLS?
         /// Event-loop threads.
         public var threads: Int
@@ -94,7 +101,9 @@ public final class MockServer: Sendable {
             do {
                 let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPath).map { NIOSSLCertificateSource.certificate($0) }
                 let key = try NIOSSLPrivateKey(file: tls.privateKeyPath, format: .pem)
-                sslContext = try NIOSSLContext(configuration: .makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+                var tlsConfiguration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
+                tlsConfiguration.applicationProtocols = tls.offersHTTP2 ? ["h2", "http/1.1"] : ["http/1.1"]
+                sslContext = try NIOSSLContext(configuration: tlsConfiguration)
             } catch {
                 throw StartError(description: "cannot load TLS certificate \(tls.certificateChainPath) or key \(tls.privateKeyPath): \(error)")
             }
@@ -112,11 +121,36 @@ public final class MockServer: Sendable {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 512 * 1024, high: 2 * 1024 * 1024))
             .childChannelInitializer { channel in
                 state.connectionAccepted()
-                return channel.eventLoop.makeCompletedFuture {
+                let maxStreams = configuration.tls?.maxConcurrentStreams ?? 100
+                do {
                     let sync = channel.pipeline.syncOperations
-                    if let sslContext { try sync.addHandler(NIOSSLServerHandler(context: sslContext)) }
-                    try sync.configureHTTPServerPipeline(withErrorHandling: true)
-                    try sync.addHandler(MockHTTPHandler(router: router, state: state))
+                    try sync.addHandler(ConnectionObserver(state: state))
+                    guard let sslContext else {
+                        try sync.configureHTTPServerPipeline(withErrorHandling: true)
+                        try sync.addHandler(MockHTTPHandler(router: router, state: state, overHTTP2: false))
+                        return channel.eventLoop.makeSucceededVoidFuture()
+                    }
+                    try sync.addHandler(NIOSSLServerHandler(context: sslContext))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
+                // ALPN decides: HTTP/2 streams each get a handler behind an HTTP/1-style codec, so one
+                // handler serves both protocols.
+                var connection = NIOHTTP2Handler.ConnectionConfiguration()
+                connection.initialSettings = nioDefaultSettings.filter { $0.parameter != .maxConcurrentStreams }
+                    + [HTTP2Setting(parameter: .maxConcurrentStreams, value: maxStreams)]
+                // libcurl ends each stream with RST_STREAM once the body it expects has arrived, whether or not
+                // the end of the stream came with it; NIO counts those as a rapid-reset attack after 200 in 30 s
+                // and ends the connection, which no API front end does to a client that reads what it asked for.
+                var streams = NIOHTTP2Handler.StreamConfiguration()
+                streams.streamResetFrameRateLimit.maximumCount = Int(Int32.max)
+                return channel.configureCommonHTTPServerPipeline(
+                    connectionConfiguration: connection, streamConfiguration: streams
+                ) { streamOrConnection in
+                    streamOrConnection.eventLoop.makeCompletedFuture {
+                        let overHTTP2 = streamOrConnection !== channel
+                        try streamOrConnection.pipeline.syncOperations.addHandler(MockHTTPHandler(router: router, state: state, overHTTP2: overHTTP2))
+                    }
                 }
             }
         do {

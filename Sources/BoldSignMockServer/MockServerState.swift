@@ -33,6 +33,8 @@ public struct RecordedRequest: Sendable, Hashable, Codable {
     public var method: String
     /// The request target exactly as sent (path and raw query).
     public var uri: String
+    /// The protocol the request came over: `HTTP/1.1` or `HTTP/2`.
+    public var httpVersion: String
     /// Headers in the order sent, with `X-API-KEY` and `Authorization` values replaced by `<redacted>`.
     public var headers: [[String]]
     /// The request body as text (lossy UTF-8).
