@@ -177,6 +177,11 @@ public final class BoldSignClient: Sendable {
         case .none: .none
         case .url(let url, let noProxy): .url(url, noProxy: noProxy)
         }
+        options.httpVersion = switch configuration.httpVersion {
+        case .automatic: .automatic
+        case .http1_1: .http1_1
+        case .http2: .http2
+        }
         options.maxBodyBytes = maxBody
         options.receiveBufferBytes = configuration.buffers.receiveBytes
         options.writeBufferBytes = configuration.buffers.writeBytes

@@ -79,6 +79,19 @@ public struct Configuration: Sendable {
         public static let lowMemory = Buffers(receiveBytes: 64 * 1024, writeBytes: 64 * 1024)
     }
 
+    /// Which HTTP versions the client offers the server.
+    public enum HTTPVersion: String, Sendable, Hashable, CaseIterable {
+        /// HTTP/2 where the server offers it during the TLS handshake (ALPN), as BoldSign's front end
+        /// does; HTTP/1.1 otherwise, and always over plain HTTP. Concurrent transfers to one host then
+        /// share a connection as streams.
+        case automatic
+        /// HTTP/1.1 only: concurrent transfers each get a connection of their own.
+        case http1_1 = "1.1"
+        /// HTTP/2 by ALPN over TLS (HTTP/1.1 if the server does not offer it), and by prior knowledge
+        /// over plain HTTP, for a server known to speak it without TLS.
+        case http2 = "2"
+    }
+
     /// Which proxy to use.
     public enum Proxy: Sendable, Hashable {
         /// Honour `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (and upper-case forms except `HTTP_PROXY`) exactly as the curl tool does.
@@ -101,6 +114,8 @@ public struct Configuration: Sendable {
     public var caFile: FilePath?
     /// The `User-Agent` header.
     public var userAgent = "boldsign-idv-swift/0.1"
+    /// Which HTTP versions to offer; see ``HTTPVersion``. `Benchmarks/README.md` measures the choice.
+    public var httpVersion = HTTPVersion.automatic
     /// Proxy selection; the environment by default, as curl does.
     public var proxy = Proxy.environment
     /// Per-transfer buffer sizes.

@@ -3,9 +3,8 @@ import BatchManifest
 import BoldSignIDV
 import SystemPackage
 
-/// What `boldsign-idv batch` was asked to do, whichever parser read it (``BatchCommand``, or
-/// ``FastPath/batch``).
-struct BatchArguments: Equatable, Sendable, CommandArguments {
+/// What `boldsign-idv batch` was asked to do, as ``BatchCommand`` read it.
+struct BatchArguments: Equatable, Sendable {
     var global = GlobalSettings()
     var manifest: String
     var outputDir: String

@@ -12,6 +12,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "PEM file of CAs to trust instead of the system's.")
     var caFile: String?
 
+    @Option(help: "HTTP version to offer: automatic (HTTP/2 where the server offers it), 1.1 or 2.")
+    var httpVersion: String = GlobalSettings().httpVersion
+
     @Option(help: "File whose first line is the API key (instead of BOLDSIGN_API_KEY).")
     var apiKeyFile: String?
 
@@ -37,7 +40,7 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     var settings: GlobalSettings {
-        GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
+        GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, httpVersion: httpVersion, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
                        stallTimeout: stallTimeout, retries: retries, requireImage: requireImage, json: json, quiet: quiet,
                        verbose: verbose)
     }

@@ -7,12 +7,12 @@ import Foundation
 #endif
 import SystemPackage
 
-/// The values of the options every command takes, whichever parser read them (``GlobalOptions``, or
-/// ``FastPath`` for a plain `image` or `batch` invocation). Its defaults are the options' defaults.
+/// The values of the options every command takes (read by ``GlobalOptions``). Its defaults are the options' defaults.
 struct GlobalSettings: Equatable, Sendable {
     var region = "us"
     var baseURL: String?
     var caFile: String?
+    var httpVersion = Configuration.HTTPVersion.automatic.rawValue
     var apiKeyFile: String?
     var connectTimeout: Double = 10
     var stallTimeout = 30
@@ -24,6 +24,9 @@ struct GlobalSettings: Equatable, Sendable {
 
     func validate() throws {
         guard Configuration.Region(rawValue: region) != nil else { throw ValidationError("--region must be us, eu, ca or au") }
+        guard Configuration.HTTPVersion(rawValue: httpVersion) != nil else {
+            throw ValidationError("--http-version must be automatic, 1.1 or 2")
+        }
         guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
         guard (0...20).contains(retries) else { throw ValidationError("--retries must be 0...20") }
     }
@@ -50,6 +53,7 @@ struct GlobalSettings: Equatable, Sendable {
             configuration = Configuration(region: Configuration.Region(rawValue: region) ?? .us, credentials: credentials)
         }
         configuration.caFile = caFile.map { FilePath($0) }
+        configuration.httpVersion = Configuration.HTTPVersion(rawValue: httpVersion) ?? .automatic
         configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.timeouts.stall = .seconds(stallTimeout)
         configuration.userAgent = "boldsign-idv-cli/0.1"
@@ -59,7 +63,7 @@ struct GlobalSettings: Equatable, Sendable {
     }
 }
 
-/// The values of the options that pick the signer, whichever parser read them.
+/// The values of the options that pick the signer (read by ``SignerOptions``).
 struct SignerSettings: Equatable, Sendable {
     var email: String?
     var countryCode: String?

@@ -1,9 +1,8 @@
 import BoldSignIDV
 import SystemPackage
 
-/// What `boldsign-idv image` was asked to do, whichever parser read it (``ImageCommand``, or
-/// ``FastPath/image``).
-struct ImageArguments: Equatable, Sendable, CommandArguments {
+/// What `boldsign-idv image` was asked to do, as ``ImageCommand`` read it.
+struct ImageArguments: Equatable, Sendable {
     var global = GlobalSettings()
     var signer = SignerSettings()
     var documentId: String
