@@ -206,6 +206,9 @@ public struct MockFixtures: Sendable, Hashable, Codable {
         public var stallAfterBytes: Int64?
         /// … for this many seconds, then send the rest.
         public var stallSeconds: Double?
+        /// … and then until the server has received this many requests in all (any path, this one
+        /// included): a response that waits for others to be in flight, however slowly they come.
+        public var stallUntilRequests: Int?
         /// After this many body bytes, close the connection (HTTP/1.1) or reset the stream with
         /// `RST_STREAM` (HTTP/2); the head still announces the full length.
         public var closeAfterBytes: Int64?
@@ -225,13 +228,14 @@ public struct MockFixtures: Sendable, Hashable, Codable {
 
         /// Creates a fault.
         public init(
-            latencyMilliseconds: Int? = nil, stallAfterBytes: Int64? = nil, stallSeconds: Double? = nil,
+            latencyMilliseconds: Int? = nil, stallAfterBytes: Int64? = nil, stallSeconds: Double? = nil, stallUntilRequests: Int? = nil,
             closeAfterBytes: Int64? = nil, closeConnectionAfterBytes: Int64? = nil, goAwayAfterBytes: Int64? = nil,
             respond: Response? = nil, failFirst: FailFirst? = nil, firstRequests: Int? = nil
         ) {
             self.latencyMilliseconds = latencyMilliseconds
             self.stallAfterBytes = stallAfterBytes
             self.stallSeconds = stallSeconds
+            self.stallUntilRequests = stallUntilRequests
             self.closeAfterBytes = closeAfterBytes
             self.closeConnectionAfterBytes = closeConnectionAfterBytes
             self.goAwayAfterBytes = goAwayAfterBytes

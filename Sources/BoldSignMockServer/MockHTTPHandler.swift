@@ -36,6 +36,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var offset: Int64 = 0
         var stallAt: Int64?
         var stallSeconds: Double
+        var stallUntilRequests: Int?
         var closeAt: Int64?
         var closeConnectionAt: Int64?
         var goAwayAt: Int64?
@@ -131,8 +132,9 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .ok, headers: headers))), promise: nil)
             stream = BodyStream(
                 generator: generator,
-                stallAt: fault?.stallSeconds == nil ? nil : fault?.stallAfterBytes,
+                stallAt: fault?.stallSeconds == nil && fault?.stallUntilRequests == nil ? nil : fault?.stallAfterBytes,
                 stallSeconds: fault?.stallSeconds ?? 0,
+                stallUntilRequests: fault?.stallUntilRequests,
                 closeAt: fault?.closeAfterBytes,
                 closeConnectionAt: fault?.closeConnectionAfterBytes,
                 goAwayAt: overHTTP2 ? fault?.goAwayAfterBytes : nil,
@@ -180,15 +182,23 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if let stallAt = current.stallAt, current.offset == stallAt, stallAt < current.generator.size {
             stream?.paused = true
             stream?.stallAt = nil
-            let scheduledGeneration = generation
-            context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(current.stallSeconds * 1000))) { [self] in
-                guard generation == scheduledGeneration, context.channel.isActive else { return }
-                stream?.paused = false
-                pump(context: context)
-            }
+            resume(after: .milliseconds(Int64(current.stallSeconds * 1000)), once: current.stallUntilRequests, context: context)
         } else {
             stream = nil
             finish(keepAlive: current.keepAlive, context: context)
+        }
+    }
+
+    /// Resumes a stalled body after `delay`, and once the server has received `requests` requests.
+    private func resume(after delay: TimeAmount, once requests: Int?, context: ChannelHandlerContext) {
+        let scheduledGeneration = generation
+        context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+            guard generation == scheduledGeneration, context.channel.isActive else { return }
+            if let requests, state.statistics.requests < requests {
+                return resume(after: .milliseconds(10), once: requests, context: context)
+            }
+            stream?.paused = false
+            pump(context: context)
         }
     }
 
@@ -213,6 +223,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        if stream != nil { state.bodyAbandoned(at: Date().timeIntervalSince1970) }
         stream = nil
         generation += 1
         context.fireChannelInactive()

@@ -8,6 +8,11 @@ public struct MockServerStatistics: Sendable, Hashable, Codable {
     public var closedConnections = 0
     /// When the last connection closed (Unix seconds), 0 before any did.
     public var lastConnectionClosedAt = 0.0
+    /// Image bodies that ended before their last byte because the client went away: its connection
+    /// closed (HTTP/1.1) or it reset the stream (HTTP/2).
+    public var abandonedBodies = 0
+    /// When the last body was abandoned (Unix seconds), 0 before any was.
+    public var lastBodyAbandonedAt = 0.0
     /// HTTP requests received (all paths, admin ones excluded).
     public var requests: Int
     /// Requests to the image endpoint.
@@ -68,6 +73,13 @@ final class MockServerState: Sendable {
         inner.withLockedValue {
             $0.statistics.closedConnections += 1
             $0.statistics.lastConnectionClosedAt = time
+        }
+    }
+
+    func bodyAbandoned(at time: Double) {
+        inner.withLockedValue {
+            $0.statistics.abandonedBodies += 1
+            $0.statistics.lastBodyAbandonedAt = time
         }
     }
 

@@ -55,9 +55,9 @@ import Testing
         BatchItem(request: ImageRequest(documentID: faultDocument, signer: faults, fileID: fileID), destination: FilePath("\(directory)/\(fileID).img"))
     }
 
-    @Test(arguments: Form.allCases)
-    func failedFirstAttemptsAreRetriedAsThePolicySaysAndTheRestGoOn(form: Form) async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures),
+    @Test(arguments: TestTransport.allCases, Form.allCases)
+    func failedFirstAttemptsAreRetriedAsThePolicySaysAndTheRestGoOn(over transport: TestTransport, form: Form) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20)) }) { client, server in
             let directory = try TemporaryDirectory()
             let faulty = ["flaky", "gateway-once", "drop-once", "not-found"].map { faultItem($0, directory.path) }
@@ -94,9 +94,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Form.allCases)
-    func itemsTheRateLimiterHoldsBackWaitAndAreDownloaded(form: Form) async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures),
+    @Test(arguments: TestTransport.allCases, Form.allCases)
+    func itemsTheRateLimiterHoldsBackWaitAndAreDownloaded(over transport: TestTransport, form: Form) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.rateLimiting = RateLimiting(budget: .init(requests: 4, per: .milliseconds(500))) }) { client, server in
             let directory = try TemporaryDirectory()
             let started = ContinuousClock.now
@@ -111,9 +111,9 @@ import Testing
         }
     }
 
-    @Test(arguments: Form.allCases)
-    func invalidSkippedAndUnwritableItemsEndAtOnceWithoutARequest(form: Form) async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases, Form.allCases)
+    func invalidSkippedAndUnwritableItemsEndAtOnceWithoutARequest(over transport: TestTransport, form: Form) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             var items = BatchTests.items(6, in: directory.path)
             items[1].request.documentID = "not-a-uuid"
@@ -134,9 +134,10 @@ import Testing
         }
     }
 
-    @Test(arguments: Form.allCases, ["slow", "slow-large"])
-    func aClientShutDownMidBatchFailsTheRestAndLeavesOnlyCompleteFiles(form: Form, fileID: String) async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, _ in
+    @Test(arguments: TestTransport.allCases, Form.allCases.flatMap { form in ["slow", "slow-large"].map { (form, $0) } })
+    func aClientShutDownMidBatchFailsTheRestAndLeavesOnlyCompleteFiles(over transport: TestTransport, case: (form: Form, fileID: String)) async throws {
+        let (form, fileID) = `case`
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, _ in
             let directory = try TemporaryDirectory()
             let file = fileID == "slow" ? BatchTests.slowFile : Self.slowLargeFile
             let items = BatchTests.items(60, fileID: fileID, in: directory.path)

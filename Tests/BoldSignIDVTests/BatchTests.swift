@@ -30,9 +30,9 @@ import Testing
         }
     }
 
-    @Test func aThousandImagesUnderA100Per2SecondLimitCollectAtMostOne429() async throws {
+    @Test(arguments: TestTransport.allCases) func aThousandImagesUnderA100Per2SecondLimitCollectAtMostOne429(over transport: TestTransport) async throws {
         let server = MockServer.Configuration(fixtures: Self.fixtures, rateLimit: RateLimitPolicy(limit: 100, windowSeconds: 2))
-        try await withClientAndServer(server: server, configure: { $0.maxConcurrentTransfers = 8 }) { client, server in
+        try await withClientAndServer(over: transport, server: server, configure: { $0.maxConcurrentTransfers = 8 }) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(1000, in: directory.path)
             var outcomes = 0
@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func aCancelledBatchResumesWithoutDownloadingFinishedFilesAgain() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func aCancelledBatchResumesWithoutDownloadingFinishedFilesAgain(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(120, fileID: "slow", in: directory.path)
             let consumer = Task {
@@ -94,8 +94,8 @@ import Testing
         }
     }
 
-    @Test func failuresDoNotStopTheBatchAndEndingTheLoopEarlyStopsIt() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func failuresDoNotStopTheBatchAndEndingTheLoopEarlyStopsIt(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             var batch = Self.items(10, in: directory.path)
             batch[3].request.fileID = "no-such-file"
@@ -120,8 +120,8 @@ import Testing
         }
     }
 
-    @Test func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(40, in: directory.path)
             var iterator = client.downloadBatch(batch, options: .init(concurrency: 3)).makeAsyncIterator()
@@ -150,8 +150,8 @@ import Testing
         }
     }
 
-    @Test func existingDestinationsAreSkippedOrReplacedAsAsked() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func existingDestinationsAreSkippedOrReplacedAsAsked(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(3, in: directory.path)
             try Data("old".utf8).write(to: URL(fileURLWithPath: batch[1].destination.string))
@@ -172,8 +172,8 @@ import Testing
         }
     }
 
-    @Test func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries() async throws {
-        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(4, in: directory.path)
             try Data("kept".utf8).write(to: URL(fileURLWithPath: batch[0].destination.string))

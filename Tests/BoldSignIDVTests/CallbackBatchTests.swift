@@ -54,8 +54,8 @@ import Testing
         }
     }
 
-    @Test func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency() async throws {
-        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             var batch = BatchTests.items(40, fileID: "slow", in: directory.path)
             batch[3].request.fileID = "no-such-file"
@@ -86,8 +86,8 @@ import Testing
         }
     }
 
-    @Test func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce() async throws {
-        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = BatchTests.items(6, fileID: "small", in: directory.path)
             _ = await client.downloadBatch(batch, options: .init(concurrency: 2)) { _ in }
@@ -99,8 +99,8 @@ import Testing
         }
     }
 
-    @Test func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore() async throws {
-        try await withClientAndServer(server: .init(fixtures: BatchTests.fixtures)) { client, server in
+    @Test(arguments: TestTransport.allCases) func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = BatchTests.items(200, fileID: "slow", in: directory.path)
             let seen = Seen()

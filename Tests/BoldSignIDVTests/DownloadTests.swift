@@ -7,8 +7,8 @@ import Testing
 
 /// Image downloads into descriptors and paths, bytes verified against the server's published hashes.
 @Suite struct DownloadTests {
-    @Test func smallImageIntoADescriptorHasTheExactBytesAndMetadata() async throws {
-        try await withClientAndServer { client, _ in
+    @Test(arguments: TestTransport.allCases) func smallImageIntoADescriptorHasTheExactBytesAndMetadata(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport) { client, _ in
             let directory = try TemporaryDirectory()
             let path = directory.path + "/front.jpg"
             let fd = try openForWriting(path)
@@ -26,9 +26,17 @@ import Testing
         }
     }
 
-    @Test(arguments: ["image-1m", "image-64m", "image-1g", "image-1m-chunked"])
-    func largeImagesIntoADescriptorAndAPathAreExact(fileID: String) async throws {
-        try await withClientAndServer { client, _ in
+    /// Every size over plain HTTP/1.1; over TLS, where the debug-built mock's encryption dominates, 1 MiB on
+    /// both protocols (with and without a length announced) and 64 MiB on HTTP/2, enough to cross its
+    /// flow-control windows many times.
+    static let largeImageCases: [(TestTransport, String)] =
+        ["image-1m", "image-64m", "image-1g", "image-1m-chunked"].map { (.http1, $0) }
+        + [TestTransport.tlsHTTP1, .tlsHTTP2].flatMap { transport in ["image-1m", "image-1m-chunked"].map { (transport, $0) } }
+        + [(.tlsHTTP2, "image-64m")]
+
+    @Test(arguments: largeImageCases)
+    func largeImagesIntoADescriptorAndAPathAreExact(over transport: TestTransport, fileID: String) async throws {
+        try await withClientAndServer(over: transport) { client, _ in
             let directory = try TemporaryDirectory()
             let request = ImageRequest(documentID: largeDocument, signer: bulk, fileID: fileID)
             let fdPath = directory.path + "/fd.bin"
@@ -49,8 +57,8 @@ import Testing
         }
     }
 
-    @Test func phoneSignerOnBehalfOfASenderDownloadsWithABearerToken() async throws {
-        try await withClientAndServer(configure: { $0.credentials = .bearerToken(MockFixtures.defaultBearerToken) }) { client, _ in
+    @Test(arguments: TestTransport.allCases) func phoneSignerOnBehalfOfASenderDownloadsWithABearerToken(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, configure: { $0.credentials = .bearerToken(MockFixtures.defaultBearerToken) }) { client, _ in
             let request = ImageRequest(documentID: sampleDocument, signer: .phone(countryCode: "+1", number: "5550100123"), order: 2,
                                        fileID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", onBehalfOf: "sender@example.com")
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
@@ -60,8 +68,8 @@ import Testing
         }
     }
 
-    @Test func theRequestOnTheWireIsWhatBoldSignExpects() async throws {
-        try await withClientAndServer { client, server in
+    @Test(arguments: TestTransport.allCases) func theRequestOnTheWireIsWhatBoldSignExpects(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
             _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
@@ -83,8 +91,8 @@ import Testing
         }
     }
 
-    @Test func twoHundredSequentialDownloadsReuseAHandfulOfConnections() async throws {
-        try await withClientAndServer { client, server in
+    @Test(arguments: TestTransport.allCases) func twoHundredSequentialDownloadsReuseAHandfulOfConnections(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
             var reused = 0
@@ -98,8 +106,8 @@ import Testing
         }
     }
 
-    @Test func concurrentDownloadsThroughOneClientAllComplete() async throws {
-        try await withClientAndServer(configure: { $0.maxConcurrentTransfers = 4 }) { client, server in
+    @Test(arguments: TestTransport.allCases) func concurrentDownloadsThroughOneClientAllComplete(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, configure: { $0.maxConcurrentTransfers = 4 }) { client, server in
             let directory = try TemporaryDirectory()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<24 {
@@ -118,9 +126,9 @@ import Testing
         }
     }
 
-    @Test(arguments: [Configuration.Buffers(receiveBytes: 1024, writeBytes: 0), .init(receiveBytes: 16 * 1024, writeBytes: 5000), .lowMemory])
-    func everyBufferSettingWritesTheSameBytes(buffers: Configuration.Buffers) async throws {
-        try await withClientAndServer(configure: { $0.buffers = buffers }) { client, _ in
+    @Test(arguments: TestTransport.allCases, [Configuration.Buffers(receiveBytes: 1024, writeBytes: 0), .init(receiveBytes: 16 * 1024, writeBytes: 5000), .lowMemory])
+    func everyBufferSettingWritesTheSameBytes(over transport: TestTransport, buffers: Configuration.Buffers) async throws {
+        try await withClientAndServer(over: transport, configure: { $0.buffers = buffers }) { client, _ in
             let directory = try TemporaryDirectory()
             let path = directory.path + "/out"
             _ = try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), to: FilePath(path))

@@ -13,17 +13,53 @@ let alex = Signer.email("alex.gayle@example.com")
 let bulk = Signer.email("bulk@example.com")
 let faults = Signer.email("faults@example.com")
 
-/// A mock server and a client pointed at it, both shut down afterwards.
+/// How a test reaches the mock server: plain HTTP/1.1 on loopback, and the two ways the real API is
+/// reached over TLS — HTTP/1.1, and HTTP/2 negotiated by ALPN, which libcurl picks whenever the server
+/// offers it. Suites that move bytes run over all three.
+enum TestTransport: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case http1 = "HTTP/1.1"
+    case tlsHTTP1 = "HTTP/1.1 over TLS"
+    case tlsHTTP2 = "HTTP/2 over TLS"
+
+    var testDescription: String { rawValue }
+
+    /// The protocol the server must see every request arrive over.
+    var wireVersion: String { self == .tlsHTTP2 ? "HTTP/2" : "HTTP/1.1" }
+
+    /// The committed test certificate, offering `h2` only for ``tlsHTTP2``.
+    func tls(maxConcurrentStreams: Int = 100) -> MockServer.Configuration.TLS? {
+        guard self != .http1 else { return nil }
+        return MockServer.Configuration.TLS(
+            certificateChainPath: TestPaths.certificates + "/server.pem", privateKeyPath: TestPaths.certificates + "/server.key",
+            offersHTTP2: self == .tlsHTTP2, maxConcurrentStreams: maxConcurrentStreams)
+    }
+
+    /// Trusts the test CA when the server speaks TLS; the client's HTTP version stays at its default.
+    func configure(_ configuration: inout Configuration) {
+        if self != .http1 { configuration.caFile = FilePath(TestPaths.certificates + "/ca.pem") }
+    }
+}
+
+/// A mock server and a client pointed at it over `transport`, both shut down afterwards. Checks that
+/// every request the server logged came over the transport's protocol, so that a test named for
+/// HTTP/2 cannot pass over HTTP/1.1.
 func withClientAndServer<T: Sendable>(
+    over transport: TestTransport = .http1,
     server serverConfiguration: MockServer.Configuration = .init(),
     configure: (inout Configuration) -> Void = { _ in },
+    sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (BoldSignClient, MockServer) async throws -> T
 ) async throws -> T {
+    var serverConfiguration = serverConfiguration
+    if serverConfiguration.tls == nil { serverConfiguration.tls = transport.tls() }
     let server = try await MockServer.start(serverConfiguration)
     var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey))
+    transport.configure(&configuration)
     configure(&configuration)
     do {
         let result = try await withBoldSignClient(configuration: configuration) { client in try await body(client, server) }
+        let versions = Set(server.requestLog.map(\.httpVersion))
+        #expect(versions.isSubset(of: [transport.wireVersion]), "requests came over \(versions)", sourceLocation: sourceLocation)
         try await server.shutdown()
         return result
     } catch {

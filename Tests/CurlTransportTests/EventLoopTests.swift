@@ -92,9 +92,9 @@ import Glibc
             for try await status in group { #expect(status == 200) }
         }
         // Stalled, the fifteen queued ones took a second each (15 s); alone this takes ~0.1 s. The bound
-        // leaves seconds for a loaded machine, where a 1 s bound elsewhere measured 1.13 s.
+        // leaves seconds for a machine busy with the rest of the suite (7.5 s seen there).
         let elapsed = clock.now - started
-        #expect(elapsed < .seconds(5) * timingSlack, "sixteen 2 KB transfers, one slot, took \(elapsed)")
+        #expect(elapsed < .seconds(12) * timingSlack, "sixteen 2 KB transfers, one slot, took \(elapsed)")
         try sink.close()
         await loop.shutdown()
         try await server.shutdown()
