@@ -13,6 +13,7 @@ import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfil
 # Each size is its own document, so that a static server (nginx) can tell them apart by the query alone.
 DOCUMENTS = {"bench-64k": "b3c4d5e6-0000-4000-8000-000000000064", "bench-1m": "b3c4d5e6-0000-4000-8000-000000000001",
              "bench-64m": "b3c4d5e6-0000-4000-8000-000000000640", "bench-1g": "b3c4d5e6-0000-4000-8000-000000001024"}
+SIZES = {"bench-64k": 64 << 10, "bench-1m": 1 << 20, "bench-64m": 64 << 20, "bench-1g": 1 << 30}
 EMAIL = "bench@example.com"
 KEY = "bench-api-key"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -48,11 +49,12 @@ def timed(argv, env=None):
 
 
 class Bench:
-    def __init__(self, bin_dir, work, base_url, reference):
+    def __init__(self, bin_dir, work, base_url, reference, ca=None):
         self.bin = bin_dir
         self.reference = reference
         self.work = work
         self.url = base_url
+        self.ca = ca
         # BOLDSIGN_BASE_URL as well as --base-url: nothing here may ever reach the real API.
         self.env = dict(os.environ, BOLDSIGN_API_KEY=KEY, BOLDSIGN_BASE_URL=base_url)
         self.headers = os.path.join(work, "curl-headers")
@@ -70,16 +72,32 @@ class Bench:
     def image_url(self, file_id):
         return f"{self.url}/v1/identityVerification/image?documentId={DOCUMENTS[file_id]}"
 
+    def over(self, url, proto):
+        """The same benchmark against another server (the TLS one), speaking `proto` ("1.1" or "2")."""
+        other = Bench(self.bin, self.work, url, None, self.ca)
+        other.hashes = self.hashes
+        other.proto = proto
+        return other
+
+    proto = None
+
+    def ours_tls(self):
+        return ["--ca-file", self.ca, "--http-version", self.proto] if self.proto else []
+
+    def curl_tls(self):
+        return ["--cacert", self.ca, "--http2" if self.proto == "2" else "--http1.1"] if self.proto else []
+
     def body(self, file_id):
         return json.dumps({"emailId": EMAIL, "fileId": file_id})
 
     # One image per process.
     def ours_single(self, file_id, out):
         return [f"{self.bin}/boldsign-idv", "image", "--base-url", self.url, "--document-id", DOCUMENTS[file_id], "--email", EMAIL,
-                "--file-id", file_id, "--output", out, "--overwrite", "--quiet"]
+                "--file-id", file_id, "--output", out, "--overwrite", "--quiet"] + self.ours_tls()
 
     def curl_single(self, file_id, out):
-        return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id), self.image_url(file_id)]
+        return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id)] + \
+            self.curl_tls() + [self.image_url(file_id)]
 
     def reference_single(self, file_id, out, atomic=False):
         return [self.reference] + (["-a"] if atomic else []) + [self.image_url(file_id), self.body(file_id), f"X-API-KEY: {KEY}", out]
@@ -105,7 +123,7 @@ class Bench:
 
     def ours_batch(self, file_id, count, directory, concurrency):
         return [f"{self.bin}/boldsign-idv", "batch", self.manifest(file_id, count, directory), "--base-url", self.url,
-                "--output-dir", directory, "--concurrency", str(concurrency), "--quiet"]
+                "--output-dir", directory, "--concurrency", str(concurrency), "--quiet"] + self.ours_tls()
 
     def curl_batch(self, file_id, count, directory, concurrency):
         config = os.path.join(self.work, f"curl-{file_id}-{count}.conf")
@@ -113,6 +131,8 @@ class Bench:
             f.write('silent\nshow-error\nfail\nrequest = "POST"\n')
             f.write(f'header = "@{self.headers}"\n')
             f.write("data-binary = " + json.dumps(self.body(file_id)) + "\n")
+            if self.proto:
+                f.write(f'cacert = "{self.ca}"\n' + ("http2\n" if self.proto == "2" else "http1.1\n"))
             for i in range(count):
                 f.write(f'url = "{self.image_url(file_id)}"\noutput = "{directory}/{i}.jpg"\n')
         argv = ["curl", "-K", config]
@@ -143,12 +163,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--reference", help="the compiled reference-client.c (optional)")
     parser.add_argument("--floor", help="the compiled floor.swift (optional)")
+    parser.add_argument("--tls-url", help="the same bodies over TLS 1.3 with HTTP/2 offered (nginx): the HTTPS cases")
+    parser.add_argument("--tls-log", help="that server's access log, one connection number per line: connections per run")
+    parser.add_argument("--ca", help="the CA that signed the TLS server's certificate")
     parser.add_argument("--slow-url", help="the same server at 256 KiB/s (optional): allocations while waiting on the network")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
     parser.add_argument("--only", action="append", default=[],
                         help="run only the cases whose name contains this text (repeatable); skips the RSS, floor and allocation extras")
     args = parser.parse_args()
-    bench = Bench(args.bin, args.work, args.url, args.reference)
+    bench = Bench(args.bin, args.work, args.url, args.reference, args.ca)
     tools = ("ours", "curl", "reference", "atomic") if args.reference else ("ours", "curl")
     rounds = 1 if args.smoke else args.rounds
 
@@ -159,44 +182,78 @@ def main():
         singles = [("1 GiB, one process", "bench-1g"), ("64 MiB, one process", "bench-64m"), ("1 MiB, one process", "bench-1m")]
         batches = [("200 x 1 MiB sequential", "bench-1m", 200, 1), ("200 x 1 MiB, 8 at a time", "bench-1m", 200, 8),
                    ("2000 x 64 KiB, 16 at a time", "bench-64k", 2000, 16)]
+    # Over TLS (HTTP/1.1 and HTTP/2, as BoldSign is reached), against the curl CLI speaking the same protocol.
+    tls_singles, tls_batches = [], []
+    if args.tls_url:
+        for proto in ("1.1", "2"):
+            over = bench.over(args.tls_url, proto)
+            label = f"HTTPS, HTTP/{proto}"
+            if args.smoke:
+                tls_singles.append((f"{label}: 1 MiB, one process", "bench-1m", over))
+                tls_batches.append((f"{label}: 20 x 64 KiB, 4 at a time", "bench-64k", 20, 4, over))
+            else:
+                tls_singles.append((f"{label}: 64 MiB, one process", "bench-64m", over))
+                tls_batches.append((f"{label}: 200 x 1 MiB, 8 at a time", "bench-1m", 200, 8, over))
+                tls_batches.append((f"{label}: 16 x 64 MiB, 8 at a time", "bench-64m", 16, 8, over))
+    singles = [(name, file_id, bench) for name, file_id in singles] + tls_singles
+    batches = [(name, file_id, count, concurrency, bench) for name, file_id, count, concurrency in batches] + tls_batches
     if args.only:
         singles = [case for case in singles if any(text in case[0] for text in args.only)]
         batches = [case for case in batches if any(text in case[0] for text in args.only)]
 
+    def connections_during(run):
+        """Runs `run`; returns its result and how many TLS connections the server saw meanwhile."""
+        if not args.tls_log:
+            return run(), None
+        before = os.path.getsize(args.tls_log) if os.path.exists(args.tls_log) else 0
+        result = run()
+        with open(args.tls_log) as f:
+            f.seek(before)
+            return result, len({line.strip() for line in f if line.strip()})
+
     rows = []
-    for name, file_id in singles:
-        samples = {tool: [] for tool in tools}
+    for name, file_id, case_bench in singles:
+        case_tools = tools if case_bench is bench else ("ours", "curl")
+        samples = {tool: [] for tool in case_tools}
+        connections = {tool: [] for tool in case_tools}
         ok = True
         for round_ in range(rounds):
-            for tool in rotated(tools, round_):  # interleaved, in turn first: every tool sees the same machine state
+            for tool in rotated(case_tools, round_):  # interleaved, in turn first: every tool sees the same machine state
                 out = os.path.join(args.work, f"single-{tool}.jpg")
                 if os.path.exists(out):
                     os.unlink(out)
-                argv = {"ours": bench.ours_single, "curl": bench.curl_single, "reference": bench.reference_single,
-                        "atomic": bench.atomic_single}[tool](file_id, out)
-                samples[tool].append(timed(argv, bench.env))
+                argv = {"ours": case_bench.ours_single, "curl": case_bench.curl_single, "reference": case_bench.reference_single,
+                        "atomic": case_bench.atomic_single}[tool](file_id, out)
+                sample, count = connections_during(lambda: timed(argv, bench.env))
+                samples[tool].append(sample)
+                connections[tool].append(count)
                 ok = ok and sha256(out) == bench.expected(file_id)
                 os.unlink(out)
-        rows.append((name, samples, ok))
+        rows.append((name, samples, ok, connections if case_bench is not bench else None, SIZES[file_id]))
 
-    for name, file_id, count, concurrency in batches:
-        samples = {tool: [] for tool in tools}
+    for name, file_id, count, concurrency, case_bench in batches:
+        case_tools = tools if case_bench is bench else ("ours", "curl")
+        samples = {tool: [] for tool in case_tools}
+        connections = {tool: [] for tool in case_tools}
         ok = True
         for round_ in range(rounds):
-            for tool in rotated(tools, round_):
+            for tool in rotated(case_tools, round_):
                 directory = fresh_dir(args.work, f"batch-{tool}")
-                argv = {"ours": bench.ours_batch, "curl": bench.curl_batch, "reference": bench.reference_batch,
-                        "atomic": bench.atomic_batch}[tool](
+                argv = {"ours": case_bench.ours_batch, "curl": case_bench.curl_batch, "reference": case_bench.reference_batch,
+                        "atomic": case_bench.atomic_batch}[tool](
                     file_id, count, directory, concurrency)
-                samples[tool].append(timed(argv, bench.env))
+                sample, opened = connections_during(lambda: timed(argv, bench.env))
+                samples[tool].append(sample)
+                connections[tool].append(opened)
                 expected = bench.expected(file_id)
                 ok = ok and all(sha256(os.path.join(directory, f"{i}.jpg")) == expected for i in range(count))
                 shutil.rmtree(directory)
-        rows.append((name, samples, ok))
+        rows.append((name, samples, ok, connections if case_bench is not bench else None, SIZES[file_id] * count))
 
-    print("| case | tool | wall median (s) | wall min-max | CPU median (s) | peak RSS median (MiB) | time vs curl | RSS vs curl | sha256 |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for name, samples, ok in rows:
+    print("| case | tool | wall median (s) | wall min-max | CPU median (s) | CPU per GiB (s) | peak RSS median (MiB) | connections | "
+          "time vs curl | RSS vs curl | sha256 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for name, samples, ok, connections, total_bytes in rows:
         med = {t: (statistics.median(s[0] for s in samples[t]), statistics.median(s[1] for s in samples[t]),
                    statistics.median(s[2] for s in samples[t]) / 1024) for t in samples}
         for tool in samples:
@@ -204,12 +261,14 @@ def main():
             walls = [s[0] for s in samples[tool]]
             ratio_t = f"{wall / med['curl'][0]:.2f}" if tool != "curl" and med["curl"][0] > 0 else ""
             ratio_m = f"{rss / med['curl'][2]:.2f}" if tool != "curl" else ""
+            opened = f"{max(connections[tool])}" if connections else ""
             label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client",
                      "atomic": "C reference client, atomic files"}[tool]
-            print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {rss:.1f} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
+            print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {cpu / (total_bytes / 2**30):.2f} | "
+                  f"{rss:.1f} | {opened} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
 
     if args.only:
-        if not all(ok for _, _, ok in rows):
+        if not all(row[2] for row in rows):
             sys.exit("some outputs did not match their SHA-256")
         return
 
@@ -242,7 +301,7 @@ def main():
     else:
         print("valgrind not installed: allocation count skipped")
 
-    if not all(ok for _, _, ok in rows):
+    if not all(row[2] for row in rows):
         sys.exit("some outputs did not match their SHA-256")
 
 

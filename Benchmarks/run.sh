@@ -19,6 +19,7 @@ work="$(mktemp -d "$base/boldsign-bench.XXXXXX")"
 files=""
 server_pid=""
 slow_url=""
+tls_url=""
 cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work" ${files:+"$files"}; }
 trap cleanup EXIT
 
@@ -56,7 +57,7 @@ if [ "$server" = nginx ]; then
   server_block() {
     cat <<EOF
   server {
-    listen 127.0.0.1:$1;
+    listen 127.0.0.1:$1${3:-};
     location = /v1/identityVerification/image {
       error_page 405 = /files/\$arg_documentId;
       return 405;
@@ -67,6 +68,8 @@ EOF
   }
   port="$(free_port)"
   slow_port="$(free_port)"
+  tls_port="$(free_port)"
+  certificates="$PWD/Tests/Certificates"
   cat > "$work/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -83,6 +86,12 @@ http {
 $(server_block "$port")
   # The same bodies at 256 KiB/s: the allocation count of a download that waits on the network.
 $(server_block "$slow_port" 256k)
+  # TLS 1.3 offering h2 and http/1.1, as BoldSign's front end does; its log counts connections per run.
+  log_format connection '\$connection';
+  ssl_certificate $certificates/server.pem;
+  ssl_certificate_key $certificates/server.key;
+  ssl_protocols TLSv1.3;
+$(server_block "$tls_port" "" " ssl http2; access_log $work/tls-access.log connection")
 }
 EOF
   "$nginx_bin" -c "$work/nginx.conf" -e "$work/nginx-error.log" 2>> "$work/nginx-error.log" &
@@ -91,6 +100,7 @@ EOF
   for _ in $(seq 1 100); do curl -s -o /dev/null "$url/" && break; sleep 0.05; done
   server_name="nginx $("$nginx_bin" -v 2>&1 | cut -d/ -f2), sendfile, 1 worker"
   slow_url="http://127.0.0.1:$slow_port"
+  tls_url="https://127.0.0.1:$tls_port"
 else
   "$bin/boldsign-mock" --port 0 --fixtures Benchmarks/fixtures.json --rate-limit 0 --threads 2 > "$work/server.out" 2> "$work/server.err" &
   server_pid=$!
@@ -102,4 +112,4 @@ fi
 
 echo "# boldsign-idv vs curl $(curl --version | head -n 1 | cut -d' ' -f2), $(date -u +%Y-%m-%d), $(nproc) cores, server $url ($server_name), outputs in $base" >&2
 python3 Benchmarks/bench.py --bin "$bin" --url "$url" --work "$work" --floor "$work/floor" ${reference:+--reference "$reference"} \
-  ${slow_url:+--slow-url "$slow_url"} "$@"
+  ${slow_url:+--slow-url "$slow_url"} ${tls_url:+--tls-url "$tls_url" --tls-log "$work/tls-access.log" --ca "$PWD/Tests/Certificates/ca.pem"} "$@"

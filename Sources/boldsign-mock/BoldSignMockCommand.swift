@@ -37,11 +37,17 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Rate-limit window length in seconds.")
     var rateWindow = RateLimitPolicy.live.windowSeconds
 
-    @Option(help: "PEM certificate chain: serve HTTPS.")
+    @Option(help: "PEM certificate chain: serve HTTPS, offering HTTP/2 and HTTP/1.1 by ALPN as BoldSign does.")
     var tlsCert: String?
 
     @Option(help: "PEM private key for --tls-cert.")
     var tlsKey: String?
+
+    @Flag(help: "With --tls-cert, offer HTTP/1.1 only.")
+    var noHTTP2 = false
+
+    @Option(help: "With --tls-cert, the most HTTP/2 streams a client may have open on one connection.")
+    var maxConcurrentStreams = 100
 
     @Option(help: "Event-loop threads.")
     var threads = 1
@@ -51,12 +57,18 @@ struct Serve: AsyncParsableCommand {
         guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("--tls-cert and --tls-key go together") }
         guard rateLimit >= 0, rateWindow > 0 else { throw ValidationError("--rate-limit must be >= 0 and --rate-window > 0") }
         guard (1...64).contains(threads) else { throw ValidationError("--threads must be 1...64") }
+        guard maxConcurrentStreams >= 1 else { throw ValidationError("--max-concurrent-streams must be 1 or more") }
     }
 
     func run() async throws {
         do {
             let loaded = try fixtures.map(MockFixtures.load(from:)) ?? .default
-            let tls = tlsCert.flatMap { cert in tlsKey.map { MockServer.Configuration.TLS(certificateChainPath: cert, privateKeyPath: $0) } }
+            let tls = tlsCert.flatMap { cert in
+                tlsKey.map {
+                    MockServer.Configuration.TLS(certificateChainPath: cert, privateKeyPath: $0, offersHTTP2: !noHTTP2,
+                                                 maxConcurrentStreams: maxConcurrentStreams)
+                }
+            }
             let server = try await MockServer.start(.init(
                 host: host, port: port, fixtures: loaded,
                 rateLimit: RateLimitPolicy(limit: rateLimit, windowSeconds: rateWindow), tls: tls, threads: threads))

@@ -347,3 +347,30 @@ import Testing
         #expect(second.text.contains("already there"))
     }
 }
+
+/// The built `boldsign-idv` binary against nginx over TLS 1.3 with HTTP/2, as BoldSign is reached.
+@Suite struct CLIOverHTTPSTests {
+    @Test(arguments: ["automatic", "1.1"])
+    func aBatchOfFortyEightAtATimeIsExact(httpVersion: String) async throws {
+        let nginx = try await NginxServer.start()
+        let document = "6c1e7d2a-3b4f-4a5e-8d9c-0b1a2f3e4d5c"
+        let body = Data((0..<300 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) })
+        try nginx.serve(body, documentID: document)
+        let directory = try TemporaryDirectory()
+        let manifest = directory.path + "/m.jsonl"
+        let lines = (0..<40).map { #"{"documentId":"\#(document)","emailId":"a@example.com","fileId":"f","output":"\#($0).jpg"}"# }
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: manifest))
+        let run = try await ChildProcess.run(
+            TestPaths.product("boldsign-idv"),
+            ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "8", "--http-version", httpVersion,
+             "--ca-file", TestPaths.certificates + "/ca.pem", "--quiet"],
+            environment: ["BOLDSIGN_API_KEY": "nginx-ignores-it", "BOLDSIGN_BASE_URL": nginx.baseURL, "PATH": "/usr/bin:/bin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        for index in 0..<40 {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: "\(directory.path)/out/\(index).jpg")) == body, "item \(index)")
+        }
+        let log = nginx.accessLog()
+        #expect(log.count == 40)
+        #expect(log.allSatisfy { $0.httpVersion == (httpVersion == "1.1" ? "HTTP/1.1" : "HTTP/2.0") }, "\(Set(log.map(\.httpVersion)))")
+    }
+}

@@ -10,7 +10,7 @@ if grep -qiE '"identity" *: *"swift-nio' "$scratch/dependencies.json"; then
   echo "LinkageTest: swift-nio is in the resolved graph of a consumer with traits: []" >&2
   exit 1
 fi
-for unwanted in swift-nio swift-nio-ssl; do
+for unwanted in swift-nio swift-nio-ssl swift-nio-http2; do
   if [ -d "$scratch/checkouts/$unwanted" ]; then
     echo "LinkageTest: $unwanted was fetched for a consumer with traits: []" >&2
     exit 1
