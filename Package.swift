@@ -7,9 +7,18 @@ import PackageDescription
 // depends on this package with `traits: []` does not even resolve swift-nio.
 let mockServer: TargetDependencyCondition? = .when(traits: ["MockServer"])
 
+// One message instead of a wall of compiler errors elsewhere. BOLDSIGN_SIMULATE_UNSUPPORTED_PLATFORM
+// lets CI see it on Linux (Scripts/check-unsupported-platform.sh).
+#if !os(Linux) || BOLDSIGN_SIMULATE_UNSUPPORTED_PLATFORM
+#error("""
+    boldsign-idv supports Linux only (glibc; tested on Debian 12 with libcurl 7.88 and on Debian 11's libcurl 7.74): \
+    its transport and file delivery use Linux-only interfaces (/proc/self/fd, O_PATH, SO_DOMAIN, sigtimedwait) \
+    that no other platform's build is written or tested for. On macOS, build and run it in a Linux container.
+    """)
+#endif
+
 let package = Package(
     name: "boldsign-idv",
-    platforms: [.macOS(.v15)],
     products: [
         .library(name: "BoldSignIDV", targets: ["BoldSignIDV"]),
         .library(name: "BoldSignMockServer", targets: ["BoldSignMockServer"]),

@@ -41,8 +41,9 @@ fi
 
 if [ "$server" = nginx ]; then
   # nginx serves each document's bytes from a file with sendfile(2), one worker: the server side
-  # costs almost no CPU, so the two clients are what is measured. The static module refuses POST
-  # with 405; error_page turns that into an internal GET of the document's file.
+  # costs almost no CPU, so the two clients are what is measured. The static module refuses the POST;
+  # error_page turns that into an internal GET of the document's file. The request body is read first
+  # (mirror_request_body), as the API reads its JSON (see Tests/TestSupport/NginxServer.swift).
   nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
   files="$(mktemp -d "$base/boldsign-bench-files.XXXXXX")"
   chmod 755 "$files"   # generated benchmark bytes, readable by nginx's worker user
@@ -59,9 +60,11 @@ if [ "$server" = nginx ]; then
   server {
     listen 127.0.0.1:$1${3:-};
     location = /v1/identityVerification/image {
-      error_page 405 = /files/\$arg_documentId;
-      return 405;
+      mirror /read-body;
+      mirror_request_body on;
+      error_page 404 405 = /files/\$arg_documentId;
     }
+    location = /read-body { internal; return 204; }
     location /files/ { internal; alias $files/; default_type image/jpeg; ${2:+limit_rate $2;} }
   }
 EOF

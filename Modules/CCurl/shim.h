@@ -69,6 +69,11 @@ static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option
     return curl_multi_setopt(multi, option, value);
 }
 
+/* The running libcurl's version and features, whichever headers the package was compiled against. */
+static inline const curl_version_info_data *ccurl_version_info(void) {
+    return curl_version_info(CURLVERSION_NOW);
+}
+
 /* CURLMsg's result lives in a union; reading it here keeps Swift away from the union's layout. */
 static inline CURLcode ccurl_message_result(const CURLMsg *message) {
     return message->data.result;

@@ -29,7 +29,8 @@ public final class BoldSignClient: Sendable {
 
     /// Creates a client and starts its transfer thread.
     ///
-    /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidConfiguration`` for an unusable configuration.
+    /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidConfiguration`` for an unusable configuration,
+    ///   or for a libcurl older than 7.74 or built without TLS (the error names the version found).
     public init(configuration: Configuration, logger: Logger = Logger(label: "boldsign-idv")) throws {
         self.baseURL = try BaseURL(configuration.baseURL)
         try RequestValidation.text(configuration.credentials.secret, field: "credentials")
@@ -45,7 +46,7 @@ public final class BoldSignClient: Sendable {
         do {
             engine = try CurlEventLoop(maxConcurrentTransfers: configuration.maxConcurrentTransfers)
         } catch {
-            throw BoldSignError(.transportFailed, error.message)
+            throw ResponseErrors.error(for: error, credentials: configuration.credentials)
         }
         self.engine = engine
         self.executor = RequestExecutor(

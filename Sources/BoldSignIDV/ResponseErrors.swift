@@ -33,6 +33,8 @@ enum ResponseErrors {
             return BoldSignError(.clientShutdown, message, bytesWritten: written)
         case .invalidRequest:
             return BoldSignError(.invalidRequest, message, curlCode: failure.curlCode)
+        case .unsupportedLibcurl:
+            return .invalidConfiguration(message)
         case .other:
             return BoldSignError(.transportFailed, message, curlCode: failure.curlCode, bytesWritten: written)
         }

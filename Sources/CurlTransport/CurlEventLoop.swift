@@ -45,8 +45,11 @@ package final class CurlEventLoop: @unchecked Sendable {
     /// State confined to the loop thread.
     private let confined: LoopThreadState
 
-    /// Fails only when libcurl cannot allocate a multi handle or the OS refuses a thread.
-    package init(maxConcurrentTransfers: Int, idleWaitMilliseconds: Int32 = 1000) throws(TransferError) {
+    /// Fails when the loaded libcurl is unusable (``LibcurlRuntime/problem``, kind `.unsupportedLibcurl`), when
+    /// libcurl cannot allocate a multi handle, or when the OS refuses a thread.
+    /// `libcurl` is the loaded one but for tests of the refusal.
+    package init(maxConcurrentTransfers: Int, idleWaitMilliseconds: Int32 = 1000, libcurl: LibcurlRuntime = .current) throws(TransferError) {
+        if let problem = libcurl.problem { throw TransferError(kind: .unsupportedLibcurl, message: problem) }
         CurlGlobal.ensureInitialized()
         let descriptorsBefore = InheritableSocketSweep.openDescriptors()
         guard let multi = curl_multi_init() else {

@@ -20,6 +20,8 @@ package struct TransferError: Error, Sendable, CustomStringConvertible {
         case shutdown
         /// The request could not be set up (bad URL, unsupported option).
         case invalidRequest
+        /// The loaded libcurl is older than the package supports or lacks TLS (``LibcurlRuntime/problem``).
+        case unsupportedLibcurl
         /// Anything else libcurl reported.
         case other
     }

@@ -1,4 +1,5 @@
 @testable import BoldSignIDV
+import CurlTransport
 import Foundation
 import Testing
 
@@ -46,6 +47,13 @@ import Testing
     ])
     func acceptedBaseURLsAreNormalised(input: String, expected: String) throws {
         #expect(try BaseURL(input).string == expected)
+    }
+
+    @Test func anUnusableLibcurlIsAnInvalidConfigurationNamingItsVersion() {
+        let failure = TransferError(kind: .unsupportedLibcurl, message: "libcurl 7.64.0 is older than 7.74.0, the oldest this package supports")
+        let error = ResponseErrors.error(for: failure, credentials: .apiKey("k"))
+        #expect(error.kind == .invalidConfiguration)
+        #expect(error.description.contains("7.64.0"))
     }
 
     @Test func regionsHaveBoldSignsHosts() {

@@ -2,9 +2,12 @@ import Foundation
 
 /// nginx serving BoldSign's image endpoint over TLS 1.3 with HTTP/2 on, from files: a server we did
 /// not write, as the real API's front end is. `POST /v1/identityVerification/image?documentId=ID`
-/// answers with the file named `ID` (nginx's static module refuses POST with 405, which `error_page`
-/// turns into an internal GET of the file). The access log records, per request, the protocol, the
-/// connection number and whether the TLS session was resumed.
+/// answers with the file named `ID`: the static module refuses the POST, and `error_page` turns that
+/// into an internal GET of the file. The request body is read first (`mirror_request_body`), as the
+/// API reads its JSON: a server that answers without reading it ends each HTTP/2 stream with
+/// RST_STREAM(NO_ERROR), which libcurl 7.74 reports as a stream error even after a complete response.
+/// The access log records, per request, the protocol, the connection number and whether the TLS
+/// session was resumed.
 ///
 /// Needs nginx with the `ssl` and `http_v2` modules (Debian's `nginx-light` has both); `.ci/run`
 /// installs it. Without it, `start` throws and the test fails: it is never skipped.
@@ -75,9 +78,11 @@ public final class NginxServer: Sendable {
                 ssl_protocols TLSv1.3;
                 ssl_session_cache shared:tls:1m;
                 location = /v1/identityVerification/image {
-                  error_page 405 = /files/$arg_documentId;
-                  return 405;
+                  mirror /read-body;
+                  mirror_request_body on;
+                  error_page 404 405 = /files/$arg_documentId;
                 }
+                location = /read-body { internal; return 204; }
                 location /files/ { internal; alias \(files)/; default_type image/jpeg; }
               }
             }
