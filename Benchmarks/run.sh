@@ -7,7 +7,7 @@
 #   BENCH_SERVER=mock Benchmarks/run.sh    serve from boldsign-mock instead of nginx
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The release build as shipped (static Swift runtime and libstdc++, packed relocations: see the script).
+# The release build as shipped (static Swift runtime: see the script).
 Scripts/build-release.sh --product boldsign-idv >&2
 Scripts/build-release.sh --product boldsign-mock >&2
 bin="$(Scripts/build-release.sh --show-bin-path)"
