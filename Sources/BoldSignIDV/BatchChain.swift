@@ -5,8 +5,8 @@ internal import CurlTransport
 /// A worker task that awaited each download was resumed once per item, a hand-off between threads per
 /// item. Here an item's first attempt ends on the transfer thread — rate limiter and metrics settled,
 /// the image synced and moved into place, the outcome recorded — and the next item is claimed and
-/// started from there, with no task in between: one at a time, 200 × 1 MiB took 8 % less time and 6 %
-/// less CPU; 8 at a time, the same time with 4 % less CPU and a sixth of the context switches.
+/// started from there, with no task in between: fewer thread hand-offs and context switches per item
+/// (the batch cases of `Benchmarks/run.sh` measure it).
 ///
 /// Anything that needs waiting goes back to the worker task, which finishes that item the ordinary way
 /// and then starts a new chain: a rate limiter that says wait, a failed first attempt (retried or not as
@@ -59,10 +59,8 @@ final class BatchChain: Sendable {
     /// In a batch that runs more than one at a time, items whose body is smaller than this are handed
     /// back to the worker task once downloaded: for them the file work and the start of the next item
     /// outweigh the transfer, and on the worker task they run on another core, in parallel with the
-    /// transfers. Measured in interleaved runs (2 cores, nginx on loopback): 2,000 × 64 KiB 16 at a
-    /// time took 348 ms with every step on the transfer thread and 290–313 ms with a task per item; at
-    /// 256 KiB, 512 KiB and 1 MiB, 8 at a time, both took the same time, the transfer thread 4–11 % less
-    /// CPU; one at a time, 200 × 1 MiB took 194 ms against 212.
+    /// transfers. The crossover was measured on a 2-core machine (the `2000 x 64 KiB, 16 at a time` and
+    /// `200 x 1 MiB` cases of `Benchmarks/run.sh`); on more cores it will move.
     static let smallBodyBytes: Int64 = 256 * 1024
 
     private let client: BoldSignClient

@@ -4,7 +4,7 @@ internal import CurlTransport
 ///
 /// Each worker pulls the next item itself, downloads it, records the outcome and pulls again, so the
 /// consumer is not on the path from one download to the next: waking the consumer to start the next
-/// item cost two more thread hand-offs per item (measured: ~10 % of a sequential batch of 1 MiB images).
+/// item cost two more thread hand-offs per item (the sequential batch case of `Benchmarks/run.sh` shows it).
 /// Workers stop pulling while `concurrency + 1` items are claimed but not yet collected (the one extra
 /// lets a sequential batch go on while its consumer looks at the last outcome), so a consumer that stops
 /// reading stops the batch; ``next()`` starts workers again when there is room.

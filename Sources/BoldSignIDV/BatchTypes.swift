@@ -85,8 +85,7 @@ extension BoldSignClient {
     ///
     /// An item's first attempt is finished — the image synced and moved into place — on the client's
     /// transfer thread, which then pulls and starts the next item itself, so no task is scheduled between
-    /// one download and the next (on 2 cores, 200 × 1 MiB one at a time: 8 % less time; 8 at a time: 4 %
-    /// less CPU). So `items`' iterator may be called on that thread: it must be quick and must never wait
+    /// one download and the next. So `items`' iterator may be called on that thread: it must be quick and must never wait
     /// for this client. Retries, waits for the rate limiter, cancellation and, when more than one item
     /// runs at a time, images under 256 KiB (whose file work goes faster on another core) are finished
     /// by the batch's tasks, as a single download is.

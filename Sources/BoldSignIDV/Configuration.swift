@@ -70,9 +70,8 @@ public struct Configuration: Sendable {
             self.writeBytes = writeBytes
         }
 
-        // 256 KiB rather than 1 MiB: on the benchmark's loopback server a 1 GiB download was as fast or
-        // faster (0.81-0.90x the curl CLI's time against 0.93-0.97x, three interleaved runs) with 0.8 MiB less
-        // peak memory; a gather buffer that stays in the CPU's cache is cheaper to fill and to write from.
+        // 256 KiB rather than 1 MiB: a gather buffer that stays in the CPU's cache is cheaper to fill and to
+        // write from, and a large download was no slower with it (the 1 GiB case of Benchmarks/run.sh).
         /// 512 KiB receive, 256 KiB gathered writes: about 768 KiB per transfer.
         public static let `default` = Buffers(receiveBytes: 512 * 1024, writeBytes: 256 * 1024)
         /// 64 KiB receive, 64 KiB gathered writes: about 128 KiB per transfer.

@@ -3,10 +3,10 @@
 /// The gather buffer's size, except for a body whose length the server announced: then at most an
 /// eighth of that length (not below 64 KiB). Bytes gathered are written only when the buffer fills
 /// or the body ends, and the write at the end waits for the last byte, while earlier writes overlap
-/// with the download. A 1 MiB body gathered whole was written entirely after it had arrived; in
-/// eighths, seven of its eight writes overlap the download (measured on the benchmark's loopback
-/// server, 200 × 1 MiB sequentially: 0.93–1.03× the curl CLI's time with 1 MiB gathered, 0.85–0.93×
-/// with 128 KiB). Bodies of eight buffers and more get the full buffer, where fewer system calls pay.
+/// with the download. A 1 MiB body gathered whole would be written entirely after it has arrived; in
+/// eighths, seven of its eight writes overlap the download (the `200 x 1 MiB sequential` case of
+/// `Benchmarks/run.sh` measures it). Bodies of eight buffers and more get the full buffer, where fewer
+/// system calls pay.
 enum GatherLimit {
     /// The least an announced length brings the limit down to.
     static let minimumBytes = 64 * 1024

@@ -22,8 +22,7 @@ enum CommandRunner {
             if let concurrency {
                 configuration.maxConcurrentTransfers = concurrency
                 // Parallel transfers share the machine's bandwidth, so large per-transfer buffers buy no
-                // speed there (measured: 200 x 1 MiB, 8 at a time, was no slower with 128 KiB than with
-                // 1.5 MiB per transfer, the default then) and only multiply the memory.
+                // speed there and only multiply the memory (the "8 at a time" case of Benchmarks/run.sh).
                 if concurrency > 1 { configuration.buffers = .lowMemory }
             }
             var logger = Logger(label: "boldsign-idv") { StreamLogHandler.standardError(label: $0) }

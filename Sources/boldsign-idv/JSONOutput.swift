@@ -1,7 +1,7 @@
 /// A JSON value for the tool's `--json` output and report files, serialised with sorted keys.
 ///
-/// The tool's own, rather than Foundation's `JSONSerialization`: linking Foundation (with ICU) into
-/// the executable cost ~10 MiB of resident memory per process.
+/// The tool's own, rather than Foundation's `JSONSerialization`: that would link all of Foundation (with
+/// ICU) into the executable, several times the memory of everything else a process maps.
 enum JSON: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral {
     case string(String)

@@ -8,8 +8,8 @@ import SystemPackage
 /// `mkdir -p` for output directories: each directory it creates is owner-only (0700, less what the
 /// umask removes); existing ones are left as they are.
 ///
-/// Plain `mkdir(2)` rather than `FileManager.createDirectory`: the batch command used nothing else
-/// of `FileManager`, and its code cost every batch process about 0.2 MiB of resident pages.
+/// Plain `mkdir(2)` rather than `FileManager.createDirectory`: the batch command uses nothing else
+/// of `FileManager`, whose code every batch process would otherwise map for this alone.
 enum OwnerOnlyDirectory {
     /// Creates `path` and any missing parents.
     static func create(_ path: FilePath) throws(Errno) {
