@@ -2,7 +2,6 @@
 #define CCURL_SHIM_H
 
 #include <curl/curl.h>
-#include <malloc.h>
 
 /*
  * Typed, non-variadic wrappers around libcurl's variadic setopt/getinfo calls, which Swift cannot call.
@@ -81,11 +80,6 @@ static inline CURLcode ccurl_message_result(const CURLMsg *message) {
 
 static inline int ccurl_message_is_done(const CURLMsg *message) {
     return message->msg == CURLMSG_DONE;
-}
-
-/* For the memory functions given to curl_global_init_mem; Swift's Glibc module leaves out <malloc.h>. */
-static inline size_t ccurl_malloc_usable_size(void *pointer) {
-    return malloc_usable_size(pointer);
 }
 
 #endif

@@ -232,9 +232,6 @@ package final class CurlEventLoop: @unchecked Sendable {
         curl_multi_cleanup(multi)
         // Last: libcurl refuses to free a share handle that an easy handle still uses.
         if let tlsSessions { curl_share_cleanup(tlsSessions) }
-        // A client shut down has no next transfer to take the kept receive buffer; another
-        // client's next transfer allocates a new one.
-        ReceiveBufferRecycler.shared.releaseKeptBlock()
         for waiter in shutdownWaiters { waiter.resume() }
     }
 
