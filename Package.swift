@@ -92,7 +92,6 @@ let package = Package(
             name: "BatchManifest",
             dependencies: [
                 "BoldSignIDV",
-                "CurlTransport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

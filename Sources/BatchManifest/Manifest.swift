@@ -1,5 +1,4 @@
 import BoldSignIDV
-import CurlTransport
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -18,12 +17,13 @@ package enum Manifest {
 
     /// Reads and checks every line; the first problem names its line.
     package static func load(_ path: String, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
-        let bytes: [UInt8]
-        // Not FileManager: nothing else in a batch process runs its code, which cost ~0.2 MiB of pages.
+        let bytes: Data
         do {
-            bytes = try FileDescriptorReader.readAll(FilePath(path))
+            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw Problem(description: "cannot read manifest \(path): \(error)")
+            // The system's own words ("No such file or directory", "Is a directory") where there are some.
+            let reason = ((error as? CocoaError)?.underlying as? POSIXError).map { Errno(rawValue: $0.code.rawValue).description }
+            throw Problem(description: "cannot read manifest \(path): \(reason ?? "\(error)")")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem(description: "manifest \(path) is not UTF-8") }
         let isJSONLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
@@ -52,26 +52,21 @@ package enum Manifest {
         // Split on the byte, not the Character: "\r\n" is one Character, and grapheme breaking is slow.
         for (index, bytes) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
             let line = Substring(bytes)
+            guard line.contains(where: { !$0.isWhitespace }) else { continue }
             let fields: [String: String]
-            if let flat = FlatJSONObject.fields(line) {
-                fields = flat
-            } else {
-                guard line.contains(where: { !$0.isWhitespace }) else { continue }
-                do {
-                    fields = try decodeLine(line)
-                } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
-                    let key = context.codingPath.first?.stringValue ?? "a field"
-                    throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
-                } catch {
-                    throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
-                }
+            do {
+                fields = try decodeLine(line)
+            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
+                let key = context.codingPath.first?.stringValue ?? "a field"
+                throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
+            } catch {
+                throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
             }
             try row(index + 1, fields)
         }
     }
 
-    /// One JSON Lines line through JSONDecoder (null values left out): what decides every line the fast
-    /// path gives up on, and the reference it must agree with.
+    /// One JSON Lines line through JSONDecoder, null values left out.
     package static func decodeLine(_ line: Substring) throws -> [String: String] {
         let object = try JSONDecoder().decode([String: ScalarValue].self, from: Data(line.utf8))
         var fields: [String: String] = [:]

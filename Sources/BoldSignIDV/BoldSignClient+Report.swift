@@ -24,16 +24,10 @@ extension BoldSignClient {
     public func report(
         documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, logger: Logger? = nil
     ) async throws -> IdentityVerificationReport {
-        try RequestValidation.documentID(documentID)
-        try RequestValidation.signer(signer)
-        try RequestValidation.order(order)
-        if let onBehalfOf { try RequestValidation.text(onBehalfOf, field: "onBehalfOf") }
-        var body = JSONObjectWriter()
-        RequestValidation.write(signer, order: order, into: &body)
-        if let onBehalfOf { body.add("onBehalfOf", onBehalfOf) }
+        let fields = RequestFields(documentID: documentID, signer: signer, order: order, fileID: nil, onBehalfOf: onBehalfOf)
+        try fields.validate()
         let transfer = TransferRequest(
-            url: baseURL.string + "/v1/identityVerification/report?documentId=" + PercentEncoding.queryValue(documentID),
-            body: body.result,
+            url: fields.url(base: baseURL.string, endpoint: "report"), body: fields.jsonBody,
             headers: Self.commonHeaders(configuration, accept: "application/json"),
             options: Self.transferOptions(configuration, maxBody: Int64(Self.maxReportBytes)))
         let (result, _) = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: .report,

@@ -24,8 +24,8 @@ public final class BoldSignClient: Sendable {
     let engine: CurlEventLoop
     let executor: RequestExecutor
     let logger: Logger
-    /// What every image request shares, built once rather than per download.
-    private let imageRequestParts: (urlPrefix: String, headers: [String], options: TransferOptions)
+    /// The headers and options every image request shares, built once rather than per download.
+    private let imageRequestParts: (headers: [String], options: TransferOptions)
 
     /// Creates a client and starts its transfer thread.
     ///
@@ -33,7 +33,7 @@ public final class BoldSignClient: Sendable {
     ///   or for a libcurl older than 7.74 or built without TLS (the error names the version found).
     public init(configuration: Configuration, logger: Logger = Logger(label: "boldsign-idv")) throws {
         self.baseURL = try BaseURL(configuration.baseURL)
-        try RequestValidation.text(configuration.credentials.secret, field: "credentials")
+        try RequestFields.text(configuration.credentials.secret, field: "credentials")
         guard configuration.maxConcurrentTransfers >= 1 else {
             throw BoldSignError.invalidConfiguration("maxConcurrentTransfers must be at least 1")
         }
@@ -53,8 +53,7 @@ public final class BoldSignClient: Sendable {
             engine: engine, credentials: configuration.credentials, retry: configuration.retry,
             limiter: ClientRateLimiter(settings: configuration.rateLimiting),
             metrics: ClientMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
-        imageRequestParts = (baseURL.string + "/v1/identityVerification/image?documentId=",
-                             Self.commonHeaders(configuration, accept: "image/*, application/octet-stream, application/json;q=0.5"),
+        imageRequestParts = (Self.commonHeaders(configuration, accept: "image/*, application/octet-stream, application/json;q=0.5"),
                              Self.transferOptions(configuration, maxBody: configuration.maxImageBytes))
     }
 
@@ -100,7 +99,7 @@ public final class BoldSignClient: Sendable {
     /// The transfer of `request`, validated.
     func imageTransfer(_ request: ImageRequest) -> TransferRequest {
         TransferRequest(
-            url: imageRequestParts.urlPrefix + PercentEncoding.queryValue(request.documentID), body: request.jsonBody,
+            url: request.fields.url(base: baseURL.string, endpoint: "image"), body: request.fields.jsonBody,
             headers: imageRequestParts.headers, options: imageRequestParts.options)
     }
 
@@ -205,36 +204,5 @@ public func withBoldSignClient<Result: Sendable>(
     } catch {
         await client.shutdown()
         throw error
-    }
-}
-
-/// Percent-encoding for query values: everything but RFC 3986's unreserved characters.
-enum PercentEncoding {
-    static func queryValue(_ text: String) -> String {
-        // Document ids are UUIDs: nothing to encode, and no new string to build.
-        if text.utf8.allSatisfy(isUnreserved) { return text }
-        let hexDigits = Array("0123456789ABCDEF".utf8)
-        var encoded: [UInt8] = []
-        encoded.reserveCapacity(text.utf8.count * 3)
-        for byte in text.utf8 {
-            if isUnreserved(byte) {
-                encoded.append(byte)
-            } else {
-                encoded.append(UInt8(ascii: "%"))
-                encoded.append(hexDigits[Int(byte >> 4)])
-                encoded.append(hexDigits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: encoded, as: UTF8.self)
-    }
-
-    private static func isUnreserved(_ byte: UInt8) -> Bool {
-        switch byte {
-        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-            true
-        default:
-            false
-        }
     }
 }

@@ -1,3 +1,9 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
 /// One identity-verification image to fetch: `POST /v1/identityVerification/image?documentId=…`.
 ///
 /// The file id comes from the report (``IdentityVerificationReport``'s `documentFiles` and `selfieFile`).
@@ -27,46 +33,43 @@ public struct ImageRequest: Sendable, Hashable {
     ///
     /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidRequest``.
     public func validate() throws(BoldSignError) {
-        try RequestValidation.documentID(documentID)
-        try RequestValidation.signer(signer)
-        try RequestValidation.order(order)
-        try RequestValidation.text(fileID, field: "fileId")
-        if let onBehalfOf { try RequestValidation.text(onBehalfOf, field: "onBehalfOf") }
+        try RequestFields(documentID: documentID, signer: signer, order: order, fileID: fileID, onBehalfOf: onBehalfOf).validate()
     }
 
-    /// The JSON body: camelCase keys, absent values omitted.
-    var jsonBody: [UInt8] {
-        var object = JSONObjectWriter()
-        RequestValidation.write(signer, order: order, into: &object)
-        object.add("fileId", fileID)
-        if let onBehalfOf { object.add("onBehalfOf", onBehalfOf) }
-        return object.result
+    /// What goes on the wire.
+    var fields: RequestFields {
+        RequestFields(documentID: documentID, signer: signer, order: order, fileID: fileID, onBehalfOf: onBehalfOf)
     }
 }
 
-/// Field checks shared by every request type.
-enum RequestValidation {
+/// What the image and report requests send: the document id in the query, the rest as a JSON body.
+/// One type, so that both requests are validated and encoded the same way.
+struct RequestFields: Sendable {
     static let maxFieldLength = 1024
 
-    static func documentID(_ value: String) throws(BoldSignError) {
-        guard UUIDText.isValid(value) else {
+    var documentID: String
+    var signer: Signer
+    var order: Int
+    /// The image's file id; nil for the report.
+    var fileID: String?
+    var onBehalfOf: String?
+
+    /// Checks every field; the error names the first bad one.
+    func validate() throws(BoldSignError) {
+        guard UUID(uuidString: documentID) != nil else {
             throw .invalidRequest(field: "documentId", "must be a UUID such as 55a6f0cf-0000-4000-8000-796d02cb0977")
         }
-    }
-
-    static func signer(_ signer: Signer) throws(BoldSignError) {
         switch signer {
         case .email(let email):
-            try text(email, field: "emailId")
+            try Self.text(email, field: "emailId")
             guard email.contains("@") else { throw .invalidRequest(field: "emailId", "must be an email address") }
         case .phone(let countryCode, let number):
-            try text(countryCode, field: "countryCode")
-            try text(number, field: "phoneNumber")
+            try Self.text(countryCode, field: "countryCode")
+            try Self.text(number, field: "phoneNumber")
         }
-    }
-
-    static func order(_ value: Int) throws(BoldSignError) {
-        guard (1...Int(Int32.max)).contains(value) else { throw .invalidRequest(field: "order", "must be 1 or more") }
+        guard (1...Int(Int32.max)).contains(order) else { throw .invalidRequest(field: "order", "must be 1 or more") }
+        if let fileID { try Self.text(fileID, field: "fileId") }
+        if let onBehalfOf { try Self.text(onBehalfOf, field: "onBehalfOf") }
     }
 
     /// Non-empty, not too long, no control characters (which could break a log line or a header).
@@ -78,31 +81,37 @@ enum RequestValidation {
         }
     }
 
-    static func write(_ signer: Signer, order: Int, into object: inout JSONObjectWriter) {
-        switch signer {
-        case .email(let email):
-            object.add("emailId", email)
-        case .phone(let countryCode, let number):
-            object.add("countryCode", countryCode)
-            object.add("phoneNumber", number)
-        }
-        object.add("order", order)
+    /// `endpoint?documentId=…`: a validated document id is a UUID, which needs no percent-encoding.
+    func url(base: String, endpoint: String) -> String {
+        base + "/v1/identityVerification/" + endpoint + "?documentId=" + documentID
     }
-}
 
-/// Checks the canonical 8-4-4-4-12 hexadecimal UUID form without Foundation.
-enum UUIDText {
-    static func isValid(_ text: String) -> Bool {
-        let utf8 = Array(text.utf8)
-        guard utf8.count == 36 else { return false }
-        for (index, byte) in utf8.enumerated() {
-            if [8, 13, 18, 23].contains(index) {
-                guard byte == UInt8(ascii: "-") else { return false }
-            } else {
-                guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte)
-                    || (UInt8(ascii: "A")...UInt8(ascii: "F")).contains(byte) else { return false }
+    /// The JSON body: the API's camelCase names, absent values omitted, keys sorted so that the same
+    /// request is always the same bytes.
+    var jsonBody: [UInt8] {
+        let body = Body(signer: signer, order: order, fileId: fileID, onBehalfOf: onBehalfOf)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // Encoding fails only for non-finite floating-point values, which this body has none of.
+        return (try? encoder.encode(body)).map(Array.init) ?? []
+    }
+
+    private struct Body: Encodable {
+        var emailId: String?
+        var countryCode: String?
+        var phoneNumber: String?
+        var order: Int
+        var fileId: String?
+        var onBehalfOf: String?
+
+        init(signer: Signer, order: Int, fileId: String?, onBehalfOf: String?) {
+            switch signer {
+            case .email(let email): emailId = email
+            case .phone(let code, let number): (countryCode, phoneNumber) = (code, number)
             }
+            self.order = order
+            self.fileId = fileId
+            self.onBehalfOf = onBehalfOf
         }
-        return true
     }
 }

@@ -34,7 +34,7 @@ public struct RateLimitStatus: Sendable, Hashable {
     }
 }
 
-/// Parses the time values of rate-limit headers without Foundation's formatters.
+/// Parses the time values of rate-limit headers.
 package enum HTTPHeaderTime {
     /// `Retry-After`: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Negative or absurd values give nil.
     package static func retryAfter(_ text: String, now: Date) -> Duration? {
@@ -58,17 +58,15 @@ package enum HTTPHeaderTime {
     }
 
     /// IMF-fixdate, the only HTTP-date form senders may generate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+    /// FoundationEssentials has no HTTP-date style, so its fields are put in ISO 8601 order for
+    /// ``ISO8601Timestamp``, which checks the ranges and leaves the calendar to `ISO8601FormatStyle`.
     static func httpDate(_ text: String) -> Date? {
         let parts = text.split(separator: " ")
-        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT",
-              let day = Int(parts[1]), (1...31).contains(day),
-              let monthIndex = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"].firstIndex(of: String(parts[2])),
-              let year = Int(parts[3]), (1970...9999).contains(year) else { return nil }
-        let clock = parts[4].split(separator: ":")
-        guard clock.count == 3, let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
-              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
-        let days = CivilDate.daysSinceEpoch(year: year, month: monthIndex + 1, day: day)
-        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", parts[1].count == 2, parts[3].count == 4,
+              parts[4].count == 8, let month = months.firstIndex(of: String(parts[2])) else { return nil }
+        let monthText = month < 9 ? "0\(month + 1)" : "\(month + 1)"
+        return ISO8601Timestamp.parse("\(parts[3])-\(monthText)-\(parts[1])T\(parts[4])Z")
     }
 }
 

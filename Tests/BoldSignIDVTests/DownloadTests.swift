@@ -80,14 +80,14 @@ import Testing
             let first = try #require(log.first)
             #expect(first.method == "POST")
             #expect(first.uri == "/v1/identityVerification/image?documentId=\(sampleDocument)")
-            #expect(first.body == #"{"emailId":"alex.gayle@example.com","order":1,"fileId":"\#(frontFile)"}"#)
+            #expect(first.body == #"{"emailId":"alex.gayle@example.com","fileId":"\#(frontFile)","order":1}"#)
             #expect(first.header("content-type") == "application/json")
             #expect(first.authScheme == "apiKey" && first.authenticated)
             #expect(first.header("expect") == nil)
             #expect(first.header("user-agent")?.hasPrefix("boldsign-idv-swift/") == true)
             let second = try #require(log.last)
             #expect(second.uri == "/v1/identityVerification/image?documentId=\(sampleDocument.uppercased())")
-            #expect(second.body == #"{"countryCode":"+1","phoneNumber":"555 0100","order":3,"fileId":"a&b=c d"}"#)
+            #expect(second.body == #"{"countryCode":"+1","fileId":"a&b=c d","order":3,"phoneNumber":"555 0100"}"#)
         }
     }
 

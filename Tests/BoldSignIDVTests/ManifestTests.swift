@@ -38,13 +38,9 @@ import Testing
         #expect(problem?.description == "line 1: unknown field alpha")
     }
 
-    @Test func objectsOfMoreThanSixteenMembersGoToJSONDecoderWhichStillDecides() throws {
-        func object(_ count: Int) -> String {
-            "{" + (0..<count).map { #""k\#($0)":"\#($0)""# }.joined(separator: ",") + "}"
-        }
-        #expect(FlatJSONObject.fields(Substring(object(16)))?.count == 16)
-        #expect(FlatJSONObject.fields(Substring(object(17))) == nil)
-        #expect(try Manifest.decodeLine(Substring(object(17))).count == 17)
-        #expect(FlatJSONObject.fields(#"{"a":null,"a":"x"}"#) == nil, "a null-valued key still counts as a duplicate")
+    @Test func jsonLinesKeepStringsAndNumbersAndLeaveOutNulls() throws {
+        #expect(try Manifest.decodeLine(#"{"a":"x","b":7,"c":null,"d":"\u00e9\n"}"#) == ["a": "x", "b": "7", "d": "é\n"])
+        #expect(throws: (any Error).self) { try Manifest.decodeLine(#"{"a":{"nested":1}}"#) }
+        #expect(throws: (any Error).self) { try Manifest.decodeLine(#"{"a":true}"#) }
     }
 }

@@ -4,39 +4,41 @@ import Foundation
 import Testing
 
 @Suite struct RequestEncodingTests {
-    @Test func bodyIsCamelCaseWithNullsOmittedAndStringsEscaped() {
+    @Test func bodyIsCamelCaseWithNullsOmittedKeysSortedAndStringsEscaped() throws {
         let request = ImageRequest(documentID: "x", signer: .email("a\"b\\c@ex.com"), order: 2, fileID: "f/\u{2028}é", onBehalfOf: nil)
-        #expect(String(decoding: request.jsonBody, as: UTF8.self) == #"{"emailId":"a\"b\\c@ex.com","order":2,"fileId":"f/\u2028é"}"#)
+        let body = request.fields.jsonBody
+        #expect(String(decoding: body, as: UTF8.self) == #"{"emailId":"a\"b\\c@ex.com","fileId":"f/\#u{2028}é","order":2}"#)
+        let decoded = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        #expect(decoded?["fileId"] as? String == "f/\u{2028}é")
         let phone = ImageRequest(documentID: "x", signer: .phone(countryCode: "+44", number: "7700 900"), fileID: "f", onBehalfOf: "s@ex.com")
-        let json = try? JSONSerialization.jsonObject(with: Data(phone.jsonBody)) as? [String: Any]
+        let json = try JSONSerialization.jsonObject(with: Data(phone.fields.jsonBody)) as? [String: Any]
         #expect(json?["countryCode"] as? String == "+44")
         #expect(json?["phoneNumber"] as? String == "7700 900")
         #expect(json?["order"] as? Int == 1)
         #expect(json?["onBehalfOf"] as? String == "s@ex.com")
         #expect(json?["emailId"] == nil)
+        #expect(json?.count == 5)
     }
 
-    @Test func controlCharactersAndLineSeparatorsAreEscapedAndEverythingElseIsCopied() {
-        var writer = JSONObjectWriter()
-        writer.add("k", "a\u{1B}b\u{0}\n\r\t\u{2029}\u{2027}😀é\u{7F}")
-        let text = String(decoding: writer.result, as: UTF8.self)
-        #expect(text == #"{"k":"a\u001bb\u0000\n\r\t\u2029"# + "\u{2027}😀é\u{7F}\"}")
-        let decoded = try? JSONSerialization.jsonObject(with: Data(writer.result)) as? [String: String]
-        #expect(decoded?["k"] == "a\u{1B}b\u{0}\n\r\t\u{2029}\u{2027}😀é\u{7F}")
-    }
-
-    @Test func percentEncodingLeavesOnlyUnreservedCharacters() {
-        #expect(PercentEncoding.queryValue("55a6f0cf-0000-4000-8000-796d02cb0977") == "55a6f0cf-0000-4000-8000-796d02cb0977")
-        #expect(PercentEncoding.queryValue("a&b=c d#e%f/é") == "a%26b%3Dc%20d%23e%25f%2F%C3%A9")
-        #expect(PercentEncoding.queryValue("\u{0}~\u{7F}\u{FF}") == "%00~%7F%C3%BF")
+    @Test func theReportBodyIsTheImageBodyWithoutAFileID() throws {
+        let fields = RequestFields(documentID: "x", signer: .email("a@ex.com"), order: 3, fileID: nil, onBehalfOf: "s@ex.com")
+        #expect(String(decoding: fields.jsonBody, as: UTF8.self) == #"{"emailId":"a@ex.com","onBehalfOf":"s@ex.com","order":3}"#)
+        #expect(fields.url(base: "https://h", endpoint: "report") == "https://h/v1/identityVerification/report?documentId=x")
     }
 
     @Test(arguments: ["55a6f0cf-0000-4000-8000-796d02cb0977", "55A6F0CF-0000-4000-8000-796D02CB0977"])
-    func uuidsAreAccepted(text: String) { #expect(UUIDText.isValid(text)) }
+    func uuidsAreAccepted(text: String) throws {
+        try RequestFields(documentID: text, signer: .email("a@b.c"), order: 1, fileID: "f", onBehalfOf: nil).validate()
+    }
 
     @Test(arguments: ["", "55a6f0cf00004000800079 6d02cb0977", "55a6f0cf-0000-4000-8000-796d02cb097", "55a6f0cf-0000-4000-8000-796d02cb0977x",
-                      "g5a6f0cf-0000-4000-8000-796d02cb0977", "55a6f0cf_0000-4000-8000-796d02cb0977", "55a6f0cf-0000-4000-8000-796d02cb097é"])
-    func nonUUIDsAreRejected(text: String) { #expect(!UUIDText.isValid(text)) }
+                      "g5a6f0cf-0000-4000-8000-796d02cb0977", "55a6f0cf_0000-4000-8000-796d02cb0977", "55a6f0cf-0000-4000-8000-796d02cb097é",
+                      "55a6f0cf-0000-4000-8000-796d02cb0977&x=y", "{55a6f0cf-0000-4000-8000-796d02cb0977}"])
+    func nonUUIDsAreRejectedSoThatTheQueryNeedsNoEncoding(text: String) {
+        #expect(throws: BoldSignError.self) {
+            try RequestFields(documentID: text, signer: .email("a@b.c"), order: 1, fileID: "f", onBehalfOf: nil).validate()
+        }
+    }
 }
 
 @Suite struct ConfigurationTests {
@@ -112,7 +114,8 @@ import Testing
         #expect(HTTPHeaderTime.retryAfter(" 0 ", now: now) == .seconds(0))
         #expect(HTTPHeaderTime.retryAfter("Sun, 06 Nov 1994 08:50:07 GMT", now: now) == .seconds(30))
         #expect(HTTPHeaderTime.retryAfter("Sun, 06 Nov 1994 08:40:00 GMT", now: now) == .zero)
-        for bad in ["-1", "soon", "", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "99999999999"] {
+        for bad in ["-1", "soon", "", "Sun, 32 Nov 1994 08:49:37 GMT", "Sun, 06 Foo 1994 08:49:37 GMT", "99999999999",
+                    "Sun, 06 Nov 1994 25:49:37 GMT", "Sun, 06 Nov 1994 08:61:37 GMT"] {
             #expect(HTTPHeaderTime.retryAfter(bad, now: now) == nil, "\(bad)")
         }
     }

@@ -35,7 +35,7 @@ import Testing
             #expect(report.document?.selfieFile == "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
             let logged = try #require(server.requestLog.last)
             #expect(logged.uri == "/v1/identityVerification/report?documentId=\(sampleDocument)")
-            #expect(logged.body == #"{"countryCode":"+1","phoneNumber":"5550100123","order":2,"onBehalfOf":"sender@example.com"}"#)
+            #expect(logged.body == #"{"countryCode":"+1","onBehalfOf":"sender@example.com","order":2,"phoneNumber":"5550100123"}"#)
         }
     }
 
