@@ -137,6 +137,7 @@ final class BatchChain: Sendable {
     private func start(_ index: Int, _ item: BatchItem) -> Step {
         let delivery: PendingDelivery
         do {
+            try options.validate()
             try item.request.validate()
             guard let begun = try PendingDelivery.forBatch(to: item.destination, replaceExisting: options.replaceExisting,
                                                            skipExisting: options.skipExisting) else { return .finished(.skipped) }

@@ -17,7 +17,7 @@ final class BatchDriver: Sendable {
         self.client = client
         self.options = options
         var items = items
-        self.state = BatchState(pull: { items.next() }, concurrency: options.concurrency)
+        self.state = BatchState(pull: { items.next() }, concurrency: options.workerCount)
     }
 
     deinit {
@@ -57,7 +57,7 @@ final class BatchDriver: Sendable {
 
     /// Called under the lock: a task holding the lock cannot be observed half-registered by its worker.
     private func startWorkers(_ shared: inout BatchState.Shared) {
-        while !shared.cursor.exhausted, shared.workers.count < options.concurrency, shared.hasRoom {
+        while !shared.cursor.exhausted, shared.workers.count < options.workerCount, shared.hasRoom {
             let id = shared.nextWorkerID
             shared.nextWorkerID += 1
             let (client, options, state) = (self.client, self.options, self.state)

@@ -31,6 +31,17 @@ public struct BatchOptions: Sendable, Hashable {
         self.skipExisting = skipExisting
         self.replaceExisting = replaceExisting
     }
+
+    /// Checks the options as a batch uses them: a batch whose options are invalid fails each item with
+    /// this error and downloads nothing.
+    ///
+    /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidConfiguration``.
+    public func validate() throws(BoldSignError) {
+        guard concurrency >= 1 else { throw .invalidConfiguration("BatchOptions.concurrency must be at least 1 (it is \(concurrency))") }
+    }
+
+    /// How many workers run: the concurrency, or one to report each item's failure when it is invalid.
+    var workerCount: Int { max(1, concurrency) }
 }
 
 /// What happened to one item of a batch.

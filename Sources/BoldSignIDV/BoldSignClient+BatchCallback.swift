@@ -27,7 +27,7 @@ extension BoldSignClient {
     ) async -> BatchProgress where Items.Element == BatchItem {
         let run = CallbackBatch(items.makeIterator())
         await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<options.concurrency {
+            for _ in 0..<options.workerCount {
                 group.addTask {
                     while !Task.isCancelled, let first = run.claim(),
                           await BatchChain.work(from: first, client: self, options: options, claim: { run.claim() },

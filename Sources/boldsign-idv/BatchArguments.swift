@@ -12,15 +12,8 @@ struct BatchArguments: Equatable, Sendable {
     var reportFile: String?
     var overwrite = false
 
-    /// Throws what swift-argument-parser's validation of `batch` would.
+    /// The rule `batch` adds to the global options' (which ``GlobalOptions`` checks itself).
     func validate() throws {
-        try global.validate()
-        try validateBatchOptions()
-    }
-
-    /// The rule `batch` adds to the global options'. ``BatchCommand`` runs only this one, since
-    /// swift-argument-parser already validated ``GlobalOptions`` itself.
-    func validateBatchOptions() throws {
         guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be 1...64") }
     }
 

@@ -34,7 +34,7 @@ struct BatchCommand: AsyncParsableCommand {
                        reportFile: reportFile, overwrite: overwrite)
     }
 
-    func validate() throws { try arguments.validateBatchOptions() }
+    func validate() throws { try arguments.validate() }
 
     func run() async throws {
         try await arguments.run()

@@ -1,3 +1,4 @@
+import ArgumentParser
 import BoldSignIDV
 import SystemPackage
 
@@ -10,10 +11,11 @@ struct ImageArguments: Equatable, Sendable {
     var output: String
     var overwrite = false
 
-    /// Throws what swift-argument-parser's validation of `image` would.
+    /// The rule `image` adds to the global and signer options' (which their option groups check).
     func validate() throws {
-        try global.validate()
-        try signer.validate()
+        if output == "-", global.json {
+            throw ValidationError("--json prints its result on stdout, where --output - writes the image: use one or the other")
+        }
     }
 
     /// Downloads the image, prints the outcome, and throws the exit code of a failure.

@@ -26,6 +26,8 @@ struct ImageCommand: AsyncParsableCommand {
                        output: output, overwrite: overwrite)
     }
 
+    func validate() throws { try arguments.validate() }
+
     func run() async throws {
         try await arguments.run()
     }

@@ -38,17 +38,34 @@ import Testing
     private func run(_ form: Form, _ client: BoldSignClient, _ items: [BatchItem], concurrency: Int,
                      onOutcome: @escaping @Sendable (BatchOutcome, Int) -> Void = { _, _ in }) async -> [BatchOutcome] {
         let outcomes = Outcomes()
+        var options = BatchOptions()
+        options.concurrency = concurrency  // set after init, as a caller may: init would clamp it
         switch form {
         case .iterator:
-            for await outcome in client.downloadBatch(items, options: .init(concurrency: concurrency)) {
+            for await outcome in client.downloadBatch(items, options: options) {
                 onOutcome(outcome, outcomes.append(outcome))
             }
         case .callback:
-            _ = await client.downloadBatch(items, options: .init(concurrency: concurrency)) { outcome in
+            _ = await client.downloadBatch(items, options: options) { outcome in
                 onOutcome(outcome, outcomes.append(outcome))
             }
         }
         return outcomes.sorted
+    }
+
+    @Test(arguments: Form.allCases, [0, -1])
+    func aConcurrencyBelowOneFailsEveryItemWithoutARequestOrAFile(form: Form, concurrency: Int) async throws {
+        try await withClientAndServer(server: .init(fixtures: Self.fixtures)) { client, server in
+            let directory = try TemporaryDirectory()
+            let outcomes = await run(form, client, BatchTests.items(5, in: directory.path), concurrency: concurrency)
+            #expect(outcomes.count == 5)
+            for outcome in outcomes {
+                guard case .failed(let error) = outcome.result else { Issue.record("item \(outcome.index): \(outcome.result)"); continue }
+                #expect(error.kind == .invalidConfiguration && error.description.contains("concurrency"), "\(error)")
+            }
+            #expect(server.statistics.requests == 0)
+            #expect(directoryEntries(directory.path).isEmpty)
+        }
     }
 
     private func faultItem(_ fileID: String, _ directory: String) -> BatchItem {

@@ -61,6 +61,15 @@ import Testing
                                        "--file-id", "image-1m", "--output", path], server: server)
             #expect(again.status == 73)
             #expect(again.stderr.contains("exists"))
+
+            // --json and --output - would both write to stdout: refused before anything is sent.
+            let requestsBefore = server.statistics.requests
+            let both = try await cli(["image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com",
+                                      "--file-id", "image-1m", "--output", "-", "--json"], server: server)
+            #expect(both.status == 64)
+            #expect(both.stdout.isEmpty)
+            #expect(both.stderr.contains("--json"), "\(both.stderr)")
+            #expect(server.statistics.requests == requestsBefore)
         }
     }
 
