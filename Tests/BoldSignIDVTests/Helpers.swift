@@ -54,6 +54,8 @@ func withClientAndServer<T: Sendable>(
     if serverConfiguration.tls == nil { serverConfiguration.tls = transport.tls() }
     let server = try await MockServer.start(serverConfiguration)
     var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey))
+    // Under a sanitizer the in-process mock's TLS handshake alone can take seconds.
+    configuration.timeouts.connect = .seconds(10 * timingSlack)
     transport.configure(&configuration)
     configure(&configuration)
     do {
