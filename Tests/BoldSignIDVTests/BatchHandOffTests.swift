@@ -72,7 +72,7 @@ import Testing
         BatchItem(request: ImageRequest(documentID: faultDocument, signer: faults, fileID: fileID), destination: FilePath("\(directory)/\(fileID).img"))
     }
 
-    @Test(arguments: TestTransport.allCases, Form.allCases)
+    @Test(arguments: TestTransport.selected, Form.allCases)
     func failedFirstAttemptsAreRetriedAsThePolicySaysAndTheRestGoOn(over transport: TestTransport, form: Form) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(20)) }) { client, server in
@@ -111,7 +111,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases, Form.allCases)
+    @Test(arguments: TestTransport.selected, Form.allCases)
     func itemsTheRateLimiterHoldsBackWaitAndAreDownloaded(over transport: TestTransport, form: Form) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.rateLimiting = RateLimiting(budget: .init(requests: 4, per: .milliseconds(500))) }) { client, server in
@@ -128,7 +128,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases, Form.allCases)
+    @Test(arguments: TestTransport.selected, Form.allCases)
     func invalidSkippedAndUnwritableItemsEndAtOnceWithoutARequest(over transport: TestTransport, form: Form) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
@@ -151,7 +151,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases, Form.allCases.flatMap { form in ["slow", "slow-large"].map { (form, $0) } })
+    @Test(arguments: TestTransport.selected, Form.allCases.flatMap { form in ["slow", "slow-large"].map { (form, $0) } })
     func aClientShutDownMidBatchFailsTheRestAndLeavesOnlyCompleteFiles(over transport: TestTransport, case: (form: Form, fileID: String)) async throws {
         let (form, fileID) = `case`
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, _ in

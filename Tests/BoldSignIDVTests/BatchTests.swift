@@ -30,7 +30,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aThousandImagesUnderA100Per2SecondLimitCollectAtMostOne429(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aThousandImagesUnderA100Per2SecondLimitCollectAtMostOne429(over transport: TestTransport) async throws {
         let server = MockServer.Configuration(fixtures: Self.fixtures, rateLimit: RateLimitPolicy(limit: 100, windowSeconds: 2))
         try await withClientAndServer(over: transport, server: server, configure: { $0.maxConcurrentTransfers = 8 }) { client, server in
             let directory = try TemporaryDirectory()
@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aCancelledBatchResumesWithoutDownloadingFinishedFilesAgain(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aCancelledBatchResumesWithoutDownloadingFinishedFilesAgain(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(120, fileID: "slow", in: directory.path)
@@ -94,7 +94,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func failuresDoNotStopTheBatchAndEndingTheLoopEarlyStopsIt(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func failuresDoNotStopTheBatchAndEndingTheLoopEarlyStopsIt(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             var batch = Self.items(10, in: directory.path)
@@ -120,7 +120,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aConsumerThatStopsReadingHoldsTheBatchAtConcurrencyPlusOne(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(40, in: directory.path)
@@ -150,7 +150,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func existingDestinationsAreSkippedOrReplacedAsAsked(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func existingDestinationsAreSkippedOrReplacedAsAsked(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(3, in: directory.path)
@@ -172,7 +172,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aResumedBatchSkipsOnlyRegularFilesAndRefusesOtherEntries(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = Self.items(4, in: directory.path)

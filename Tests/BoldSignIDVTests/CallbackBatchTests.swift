@@ -54,7 +54,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func everyItemIsReportedOnceOneAtATimeInProgressOrderWithinItsConcurrency(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             var batch = BatchTests.items(40, fileID: "slow", in: directory.path)
@@ -86,7 +86,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func existingFilesAreSkippedAndAnEmptySourceEndsAtOnce(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = BatchTests.items(6, fileID: "small", in: directory.path)
@@ -99,7 +99,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func cancellingTheCallerCancelsDownloadsInFlightAndPullsNoMore(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let batch = BatchTests.items(200, fileID: "slow", in: directory.path)

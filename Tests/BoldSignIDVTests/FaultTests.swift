@@ -7,7 +7,7 @@ import Testing
 
 /// Faults on the wire and at the output: nothing lost, nothing half-written, no crash.
 @Suite struct FaultTests {
-    @Test(arguments: TestTransport.allCases) func aStallEndsWithAStallErrorAfterTheStallTimeout(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aStallEndsWithAStallErrorAfterTheStallTimeout(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.timeouts.stall = .seconds(1); $0.retry = .none }) { client, _ in
             let directory = try TemporaryDirectory()
             let started = ContinuousClock.now
@@ -22,7 +22,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aDroppedConnectionLeavesAnExistingDestinationUntouchedAndNoTemporaryFile(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aDroppedConnectionLeavesAnExistingDestinationUntouchedAndNoTemporaryFile(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.retry = .none }) { client, _ in
             let directory = try TemporaryDirectory()
             let destination = directory.path + "/drop.jpg"
@@ -39,7 +39,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func anErrorStatusNeverCreatesTheDestination(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func anErrorStatusNeverCreatesTheDestination(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport) { client, _ in
             let directory = try TemporaryDirectory()
             await expectError(.forbidden) {
@@ -50,7 +50,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func anExistingDestinationIsKeptUnlessReplacingIsAsked(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func anExistingDestinationIsKeptUnlessReplacingIsAsked(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport) { client, server in
             let directory = try TemporaryDirectory()
             let destination = directory.path + "/front.jpg"
@@ -65,7 +65,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aSymlinkAtTheDestinationIsNeitherFollowedNorReplaced(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aSymlinkAtTheDestinationIsNeitherFollowedNorReplaced(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport) { client, _ in
             let directory = try TemporaryDirectory()
             let target = directory.path + "/target"
@@ -79,7 +79,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aFullDiskIsAnOutputErrorWithENOSPC(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aFullDiskIsAnOutputErrorWithENOSPC(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport) { client, _ in
             let fd = try FileDescriptor.open("/dev/full", .writeOnly)
             defer { try? fd.close() }
@@ -94,7 +94,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aClosedPipeIsAnOutputErrorWithEPIPEAndTheProcessSurvives(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aClosedPipeIsAnOutputErrorWithEPIPEAndTheProcessSurvives(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, _ in
             let pipe = try FileDescriptor.pipe()
             try pipe.readEnd.close()
@@ -107,7 +107,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func cancellingTheTaskMidBodyEndsPromptlyAndTheClientStaysUsable(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func cancellingTheTaskMidBodyEndsPromptlyAndTheClientStaysUsable(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.maxConcurrentTransfers = 1 }) { client, server in
             let directory = try TemporaryDirectory()
             let destination = directory.path + "/stall.jpg"
@@ -151,7 +151,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aTaskCancelledBeforeTheRequestStartsSendsNothing(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aTaskCancelledBeforeTheRequestStartsSendsNothing(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
@@ -167,7 +167,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func shutdownFailsTransfersInFlightAndLaterRequests(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func shutdownFailsTransfersInFlightAndLaterRequests(over transport: TestTransport) async throws {
         let server = try await MockServer.start(.init(tls: transport.tls()))
         var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey))
         transport.configure(&configuration)
@@ -196,7 +196,7 @@ import Testing
         try await server.shutdown()
     }
 
-    @Test(arguments: TestTransport.allCases) func aBodyOverTheConfiguredMaximumIsRefused(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aBodyOverTheConfiguredMaximumIsRefused(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.maxImageBytes = 100_000 }) { client, _ in
             let directory = try TemporaryDirectory()
             for fileID in ["image-1m", "image-1m-chunked"] {

@@ -23,6 +23,23 @@ enum TestTransport: String, CaseIterable, Sendable, CustomTestStringConvertible 
 
     var testDescription: String { rawValue }
 
+    /// The transports the parameterised suites run over: all of them, or those `BOLDSIGN_TEST_TRANSPORTS`
+    /// names (comma-separated `http1`, `tls-http1`, `tls-http2`), as the sanitizer runs in `.ci/run` do.
+    static let selected: [TestTransport] = {
+        guard let names = ProcessInfo.processInfo.environment["BOLDSIGN_TEST_TRANSPORTS"] else { return allCases }
+        let wanted = Set(names.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        return allCases.filter { wanted.contains($0.name) }
+    }()
+
+    /// The name `BOLDSIGN_TEST_TRANSPORTS` uses.
+    var name: String {
+        switch self {
+        case .http1: "http1"
+        case .tlsHTTP1: "tls-http1"
+        case .tlsHTTP2: "tls-http2"
+        }
+    }
+
     /// The protocol the server must see every request arrive over.
     var wireVersion: String { self == .tlsHTTP2 ? "HTTP/2" : "HTTP/1.1" }
 

@@ -24,7 +24,7 @@ import Testing
 
     private func request(_ fileID: String) -> ImageRequest { ImageRequest(documentID: faultDocument, signer: faults, fileID: fileID) }
 
-    @Test(arguments: TestTransport.allCases) func failTwiceThenSucceedSucceeds(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func failTwiceThenSucceedSucceeds(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let directory = try TemporaryDirectory()
             let result = try await client.downloadImage(request("flaky"), to: FilePath(directory.path + "/flaky.jpg"))
@@ -34,7 +34,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func a503ForeverGivesUpAfterTheConfiguredAttemptsWithTheLastStatus(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func a503ForeverGivesUpAfterTheConfiguredAttemptsWithTheLastStatus(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.retry = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50)) }) { client, server in
             let directory = try TemporaryDirectory()
@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func retryAfterIsRespected(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func retryAfterIsRespected(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
@@ -60,7 +60,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func gatewayErrorsAreRetriedWithBackoff(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func gatewayErrorsAreRetriedWithBackoff(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
@@ -69,7 +69,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases, [("bad-request", BoldSignError.Kind.badRequest), ("not-found", .notFound), ("no-such-file", .forbidden)])
+    @Test(arguments: TestTransport.selected, [("bad-request", BoldSignError.Kind.badRequest), ("not-found", .notFound), ("no-such-file", .forbidden)])
     func clientErrorsAreNeverRetried(over transport: TestTransport, expected: (fileID: String, kind: BoldSignError.Kind)) async throws {
         let (fileID, kind) = expected
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures)) { client, server in
@@ -80,7 +80,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func unauthorizedIsNeverRetried(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func unauthorizedIsNeverRetried(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, configure: { $0.credentials = .apiKey("wrong-key") }) { client, server in
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
@@ -89,7 +89,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aBodyCutShortIsRetriedIntoARegularFileAfterTruncatingIt(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aBodyCutShortIsRetriedIntoARegularFileAfterTruncatingIt(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, server in
             let directory = try TemporaryDirectory()
@@ -109,7 +109,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aPathDownloadCutShortIsRetriedFromTheStartOfItsTemporaryFile(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aPathDownloadCutShortIsRetriedFromTheStartOfItsTemporaryFile(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, server in
             let directory = try TemporaryDirectory()
@@ -123,7 +123,7 @@ import Testing
         }
     }
 
-    @Test(arguments: TestTransport.allCases) func aBodyCutShortIntoAPipeIsNotRetried(over transport: TestTransport) async throws {
+    @Test(arguments: TestTransport.selected) func aBodyCutShortIntoAPipeIsNotRetried(over transport: TestTransport) async throws {
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures),
                                       configure: { $0.buffers = .init(receiveBytes: 16 * 1024, writeBytes: 0) }) { client, server in
             let pipe = try FileDescriptor.pipe()
