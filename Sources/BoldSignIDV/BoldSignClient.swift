@@ -98,8 +98,9 @@ public final class BoldSignClient: Sendable {
 
     /// The transfer of `request`, validated.
     func imageTransfer(_ request: ImageRequest) -> TransferRequest {
-        TransferRequest(
-            url: request.fields.url(base: baseURL.string, endpoint: "image"), body: request.fields.jsonBody,
+        let fields = request.fields
+        return TransferRequest(
+            url: fields.url(base: baseURL.string, endpoint: "image"), body: fields.jsonBody,
             headers: imageRequestParts.headers, options: imageRequestParts.options)
     }
 

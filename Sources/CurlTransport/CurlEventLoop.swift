@@ -252,7 +252,8 @@ package final class CurlEventLoop: @unchecked Sendable {
             handle.ensureGatherCapacity(gatherBytes)
             transfer.handle = handle
             let userdata = Unmanaged.passRetained(transfer).toOpaque()
-            if let failure = configure(transfer, userdata: userdata, reusedHandle: reused != nil) {
+            if let failure = EasyHandleConfiguration.configure(transfer, userdata: userdata, reusedHandle: reused != nil,
+                                                               tlsSessions: tlsSessions) {
                 Unmanaged<Transfer>.fromOpaque(userdata).release()
                 recycle(transfer)
                 finish(transfer, error: failure)
@@ -268,32 +269,6 @@ package final class CurlEventLoop: @unchecked Sendable {
             }
             state.active[UInt(bitPattern: easy)] = (transfer, userdata)
         }
-    }
-
-    /// Sets the transfer's options on its handle; nil when libcurl took them all.
-    ///
-    /// A handle that served an earlier transfer may refuse an option that a new handle takes: libcurl
-    /// 7.88 keeps the receive buffer of a handle whose last transfer ran on a multiplexed HTTP/2
-    /// connection, and then refuses `CURLOPT_BUFFERSIZE`. That is the pool's problem, not the
-    /// request's: such a handle is freed and the transfer set up again on a new one.
-    private func configure(_ transfer: Transfer, userdata: UnsafeMutableRawPointer, reusedHandle: Bool) -> TransferError? {
-        guard let handle = transfer.handle else { return TransferError(kind: .other, message: "the transfer has no handle") }
-        let failure: EasyHandleConfiguration.SetupError
-        do {
-            try EasyHandleConfiguration.apply(transfer, to: handle, userdata: userdata, tlsSessions: tlsSessions)
-            return nil
-        } catch {
-            failure = error
-        }
-        if reusedHandle, !failure.requestIsInvalid, let fresh = PooledHandle(gatherBytes: handle.gather.count) {
-            handle.destroy()
-            transfer.handle = fresh
-            freeHeaderList(of: transfer)
-            return configure(transfer, userdata: userdata, reusedHandle: false)
-        }
-        let text = String(cString: curl_easy_strerror(failure.code))
-        return TransferError(kind: failure.requestIsInvalid ? .invalidRequest : .other, curlCode: Int32(failure.code.rawValue),
-                             message: "libcurl refused option \(failure.option): \(text)")
     }
 
     /// Completes the transfers libcurl reports done; returns how many.
@@ -370,7 +345,7 @@ package final class CurlEventLoop: @unchecked Sendable {
 
     /// Frees the transfer's header list and returns its handle to the pool (or frees it when the pool is full).
     private func recycle(_ transfer: Transfer) {
-        freeHeaderList(of: transfer)
+        transfer.freeHeaderList()
         guard let handle = transfer.handle else { return }
         transfer.handle = nil
         handle.reset()
@@ -378,13 +353,6 @@ package final class CurlEventLoop: @unchecked Sendable {
             confined.idle.append(handle)
         } else {
             handle.destroy()
-        }
-    }
-
-    private func freeHeaderList(of transfer: Transfer) {
-        if let list = transfer.headerList {
-            curl_slist_free_all(list)
-            transfer.headerList = nil
         }
     }
 

@@ -10,6 +10,34 @@ enum EasyHandleConfiguration {
         var requestIsInvalid = false
     }
 
+    /// Sets the transfer's options on its handle; nil when libcurl took them all.
+    ///
+    /// A handle that served an earlier transfer may refuse an option that a new handle takes: libcurl
+    /// 7.88 keeps the receive buffer of a handle whose last transfer ran on a multiplexed HTTP/2
+    /// connection, and then refuses `CURLOPT_BUFFERSIZE`. That is the pool's problem, not the
+    /// request's: such a handle is freed and the transfer set up again on a new one.
+    static func configure(
+        _ transfer: Transfer, userdata: UnsafeMutableRawPointer, reusedHandle: Bool, tlsSessions: UnsafeMutableRawPointer?
+    ) -> TransferError? {
+        guard let handle = transfer.handle else { return TransferError(kind: .other, message: "the transfer has no handle") }
+        let failure: SetupError
+        do {
+            try apply(transfer, to: handle, userdata: userdata, tlsSessions: tlsSessions)
+            return nil
+        } catch {
+            failure = error
+        }
+        if reusedHandle, !failure.requestIsInvalid, let fresh = PooledHandle(gatherBytes: handle.gather.count) {
+            handle.destroy()
+            transfer.handle = fresh
+            transfer.freeHeaderList()
+            return configure(transfer, userdata: userdata, reusedHandle: false, tlsSessions: tlsSessions)
+        }
+        let text = String(cString: curl_easy_strerror(failure.code))
+        return TransferError(kind: failure.requestIsInvalid ? .invalidRequest : .other, curlCode: Int32(failure.code.rawValue),
+                             message: "libcurl refused option \(failure.option): \(text)")
+    }
+
     /// Sets every option; throws the first one libcurl refused.
     static func apply(
         _ transfer: Transfer, to handle: PooledHandle, userdata: UnsafeMutableRawPointer, tlsSessions: UnsafeMutableRawPointer?

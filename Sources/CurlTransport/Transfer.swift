@@ -95,6 +95,14 @@ final class Transfer: @unchecked Sendable {
         return data.count
     }
 
+    /// Frees the header list libcurl was given, once libcurl no longer uses it.
+    func freeHeaderList() {
+        if let list = headerList {
+            curl_slist_free_all(list)
+            headerList = nil
+        }
+    }
+
     /// Writes out gathered body bytes; false (with ``callbackFailure`` set) when the sink failed.
     @discardableResult
     func flush() -> Bool {

@@ -29,10 +29,7 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
         self.response = response
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        var address = loopbackAddress(port: 0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
@@ -132,4 +129,13 @@ extension Array where Element == UInt8 {
     public static func httpResponse(_ head: [String], body: [UInt8] = []) -> [UInt8] {
         Array((head.joined(separator: "\r\n") + "\r\n\r\n").utf8) + body
     }
+}
+
+/// `127.0.0.1:port` as a socket address (port 0: any free one).
+func loopbackAddress(port: UInt16) -> sockaddr_in {
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = port.bigEndian
+    return address
 }
