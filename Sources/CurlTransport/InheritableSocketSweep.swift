@@ -23,8 +23,10 @@ enum InheritableSocketSweep {
         let listing = dirfd(directory)
         var descriptors = Set<Int32>()
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { bytes in
-                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            // Read the name in place: glibc sizes each record to its name, so copying the whole 256-byte
+            // `d_name` tuple can read past the end of the buffer (a crash, seen when a record ended a page).
+            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
             }
             if let fd = Int32(name), fd != listing { descriptors.insert(fd) }
         }
