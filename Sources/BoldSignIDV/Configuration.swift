@@ -37,6 +37,9 @@ public struct Configuration: Sendable {
         /// TCP connect plus TLS handshake.
         public var connect: Duration
         /// Give up when fewer than ``stallMinimumBytesPerSecond`` arrive for this long (whole seconds, at least 1).
+        ///
+        /// libcurl measures the rate as an average over its last five seconds, so a body that stops dead after a
+        /// burst is given up on up to about five seconds later than this.
         public var stall: Duration
         /// The rate below which the transfer counts as stalled.
         public var stallMinimumBytesPerSecond: Int

@@ -16,7 +16,9 @@ import Testing
                                                to: FilePath(directory.path + "/stall.jpg"))
             }
             let elapsed = ContinuousClock.now - started
-            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(10) * timingSlack)
+            // libcurl averages the rate over five seconds, so the 64 KiB burst before the stall keeps it above the
+            // minimum for a while; the bound only has to tell the stall timer from the server's own 30 s stall.
+            #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(20) * timingSlack)
             #expect(error?.curlCode == 28)
             #expect(directoryEntries(directory.path).isEmpty)
         }
