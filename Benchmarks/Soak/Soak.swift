@@ -173,7 +173,10 @@ struct Soak {
 
         if end.descriptors != start.descriptors { failures.append("descriptors: \(start.descriptors) at the start, \(end.descriptors) at the end") }
         if end.threads != start.threads { failures.append("threads: \(start.threads) at the start, \(end.threads) at the end") }
-        if peakDuring.threads > start.threads + 1 { failures.append("threads: \(peakDuring.threads) during the run (start \(start.threads) + the client's 1)") }
+        // The client's transfer thread, and its file threads: one per download in flight at most.
+        if peakDuring.threads > start.threads + 1 + options.concurrency {
+            failures.append("threads: \(peakDuring.threads) during the run (start \(start.threads) + the client's 1 + \(options.concurrency) file threads)")
+        }
         // Per download in flight: its connection, its temporary file and its output directory.
         if peakDuring.descriptors > start.descriptors + 3 * options.concurrency + 4 {
             failures.append("descriptors: \(peakDuring.descriptors) during the run, more than connections and files in flight explain")

@@ -64,6 +64,11 @@ static inline CURLcode ccurl_easy_setopt_redirect_protocols(CURL *handle, long m
     return curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS, mask);
 }
 
+/* CURLPAUSE_CONT is a macro expression Swift does not import. */
+static inline CURLcode ccurl_easy_unpause(CURL *handle) {
+    return curl_easy_pause(handle, CURLPAUSE_CONT);
+}
+
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }

@@ -17,33 +17,34 @@ import SystemPackage
 enum AtomicFileDelivery {
     /// Runs `write` with a descriptor open on a fresh temporary file, then moves it into place.
     static func deliver<Result>(
-        to destination: FilePath, replaceExisting: Bool,
+        to destination: FilePath, replaceExisting: Bool, fileWork: FileWorkThreads,
         _ write: (FileDescriptor) async throws -> Result
     ) async throws -> Result {
-        try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), write)
+        try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), fileWork: fileWork, write)
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
     /// written (its extension comes from the image format): `destinationName` names it, in `directory`,
     /// from `write`'s result.
     static func deliver<Result>(
-        in directory: FilePath, temporaryName: String, replaceExisting: Bool,
+        in directory: FilePath, temporaryName: String, replaceExisting: Bool, fileWork: FileWorkThreads,
         _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
         let delivery = try PendingDelivery(in: try OutputDirectory(directory), name: temporaryName, replaceExisting: replaceExisting)
-        return try await complete(delivery, write, destinationName: destinationName)
+        return try await complete(delivery, fileWork: fileWork, write, destinationName: destinationName)
     }
 
-    /// Runs `write` with the delivery's temporary file, then commits the delivery, or abandons it when
-    /// `write` throws.
-    static func complete<Result>(_ delivery: PendingDelivery, _ write: (FileDescriptor) async throws -> Result) async throws -> Result {
-        try await complete(delivery, write) { _ in delivery.name }
+    /// Runs `write` with the delivery's temporary file, then commits the delivery on `fileWork`'s threads,
+    /// or abandons it when `write` throws.
+    static func complete<Result>(_ delivery: PendingDelivery, fileWork: FileWorkThreads,
+                                 _ write: (FileDescriptor) async throws -> Result) async throws -> Result {
+        try await complete(delivery, fileWork: fileWork, write) { _ in delivery.name }
     }
 
     /// Like ``complete(_:_:)``, with the destination named from `write`'s result.
     static func complete<Result>(
-        _ delivery: PendingDelivery, _ write: (FileDescriptor) async throws -> Result,
+        _ delivery: PendingDelivery, fileWork: FileWorkThreads, _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
         let result: Result
@@ -53,7 +54,8 @@ enum AtomicFileDelivery {
             delivery.abandon()
             throw error
         }
-        try delivery.commit(as: destinationName(result))
+        let destination = destinationName(result)
+        try await fileWork.run { () throws(BoldSignError) in try delivery.commit(as: destination) }
         return result
     }
 

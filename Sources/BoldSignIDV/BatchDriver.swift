@@ -1,11 +1,11 @@
 internal import CurlTransport
 
-/// Runs a batch with up to `concurrency` worker tasks and hands out outcomes as they finish.
+/// Runs a batch with up to `concurrency` worker tasks and hands out outcomes as they finish: the one
+/// engine behind both forms of ``BoldSignClient/downloadBatch(_:options:)``.
 ///
-/// Each worker pulls the next item itself, downloads it, records the outcome and pulls again, so the
-/// consumer is not on the path from one download to the next: waking the consumer to start the next
-/// item cost two more thread hand-offs per item (the sequential batch case of `Benchmarks/run.sh` shows it).
-/// Workers stop pulling while `concurrency + 1` items are claimed but not yet collected (the one extra
+/// Each worker task pulls the next item itself, downloads it as ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)``
+/// does (file work on the task, never on the transfer thread), records the outcome and pulls again, so the
+/// consumer is not on the path from one download to the next. Workers stop pulling while `concurrency + 1` items are claimed but not yet collected (the one extra
 /// lets a sequential batch go on while its consumer looks at the last outcome), so a consumer that stops
 /// reading stops the batch; ``next()`` starts workers again when there is room.
 final class BatchDriver: Sendable {
@@ -68,47 +68,21 @@ final class BatchDriver: Sendable {
     }
 
     private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
-        var claimed = state.claim(worker: worker)
-        while let first = claimed,
-              await BatchChain.work(from: first, client: client, options: options, claim: { state.claim(worker: worker) },
-                                    finish: { state.finish(index: $0, item: $1, result: $2) }) {
-            claimed = state.claim(worker: worker)
+        while let (index, item) = state.claim(worker: worker) {
+            state.finish(index: index, item: item, result: await client.batchResult(item, options: options))
         }
     }
 }
 
 extension BoldSignClient {
-    /// Finishes a batch item a ``BatchChain`` handed back, with every failure as the outcome, never a throw.
-    func batchResult(resuming handOff: BatchChain.HandOff) async -> BatchOutcome.Result {
-        let firstFailure: BoldSignError?
-        switch handOff.stage {
-        case .succeeded(let result, let rateLimit):
-            return batchResult(handOff.item, delivery: handOff.delivery, succeeded: result, rateLimit: rateLimit)
-        case .failed(let error):
-            firstFailure = error
-        case .notStarted:
-            firstFailure = nil
-        }
+    /// Downloads one batch item into place, with every failure as the outcome, never a throw.
+    func batchResult(_ item: BatchItem, options: BatchOptions) async -> BatchOutcome.Result {
         do {
-            var download = try await downloadImage(handOff.item.request, delivering: handOff.delivery, resumingAfter: firstFailure)
-            download.path = handOff.item.destination
-            return .downloaded(download)
-        } catch {
-            return .failed(BoldSignError.wrapping(error))
-        }
-    }
-
-    /// Finishes a batch item whose download succeeded: checks the image and moves it into place.
-    func batchResult(_ item: BatchItem, delivery: PendingDelivery, succeeded result: TransferResult, rateLimit: RateLimitStatus?) -> BatchOutcome.Result {
-        do {
-            var download: ImageDownload
-            do {
-                download = try imageDownload(result, rateLimit: rateLimit)
-            } catch {
-                delivery.abandon()
-                throw error
-            }
-            try delivery.commit(as: delivery.name)
+            try options.validate()
+            try item.request.validate()
+            guard let delivery = try PendingDelivery.forBatch(to: item.destination, replaceExisting: options.replaceExisting,
+                                                              skipExisting: options.skipExisting) else { return .skipped }
+            var download = try await downloadImage(item.request, delivering: delivery)
             download.path = item.destination
             return .downloaded(download)
         } catch {

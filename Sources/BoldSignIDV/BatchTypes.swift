@@ -94,12 +94,9 @@ extension BoldSignClient {
     /// cancels the downloads in flight (their outcomes say so) and pulls no further items; so does ending the
     /// iteration early. All requests share the client's rate limiter and retry policy.
     ///
-    /// An item's first attempt is finished — the image synced and moved into place — on the client's
-    /// transfer thread, which then pulls and starts the next item itself, so no task is scheduled between
-    /// one download and the next. So `items`' iterator may be called on that thread: it must be quick and must never wait
-    /// for this client. Retries, waits for the rate limiter, cancellation and, when more than one item
-    /// runs at a time, images under 256 KiB (whose file work goes faster on another core) are finished
-    /// by the batch's tasks, as a single download is.
+    /// Each item is downloaded as ``downloadImage(_:to:replaceExisting:logger:)`` does it — into a temporary
+    /// file, synced and moved into place on a task of the batch, never on the client's transfer thread — so
+    /// a slow disk or a slow consumer of outcomes holds back only this batch, not the client's other downloads.
     ///
     /// ```swift
     /// for try await outcome in client.downloadBatch(items, options: .init(concurrency: 8)) {

@@ -22,6 +22,8 @@ public final class BoldSignClient: Sendable {
     public let configuration: Configuration
     let baseURL: BaseURL
     let engine: CurlEventLoop
+    /// Where images are synced and moved into place.
+    let fileWork: FileWorkThreads
     let executor: RequestExecutor
     let logger: Logger
     /// The headers and options every image request shares, built once rather than per download.
@@ -49,6 +51,7 @@ public final class BoldSignClient: Sendable {
             throw ResponseErrors.error(for: error, credentials: configuration.credentials)
         }
         self.engine = engine
+        fileWork = FileWorkThreads(limit: configuration.maxConcurrentTransfers)
         self.executor = RequestExecutor(
             engine: engine, credentials: configuration.credentials, retry: configuration.retry,
             limiter: ClientRateLimiter(settings: configuration.rateLimiting),
@@ -58,14 +61,16 @@ public final class BoldSignClient: Sendable {
     }
 
     deinit {
-        // A client dropped without shutdown() still stops its thread; handles are freed there, not here.
+        // A client dropped without shutdown() still stops its threads; handles are freed there, not here.
         engine.requestShutdownWithoutWaiting()
+        fileWork.stopWithoutWaiting()
     }
 
     /// Fails requests in flight with ``BoldSignError/Kind/clientShutdown``, closes every connection and
     /// stops the transfer thread. Later requests fail at once. Calling it twice is harmless.
     public func shutdown() async {
         await engine.shutdown()
+        await fileWork.shutdown()
     }
 
     /// Downloads one image into a file descriptor you own: the 2xx body is written at the descriptor's
@@ -87,12 +92,9 @@ public final class BoldSignClient: Sendable {
         return try await fetchImage(request, into: .fileDescriptor(fd), logger: logger)
     }
 
-    /// The download behind every image method, for a request already validated; `firstFailure` as in
-    /// ``RequestExecutor/execute(_:output:operation:logger:resumingAfter:)``.
-    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?,
-                    resumingAfter firstFailure: BoldSignError? = nil) async throws -> ImageDownload {
-        let (result, rateLimit) = try await executor.execute(imageTransfer(request), output: output, operation: .image, logger: logger ?? self.logger,
-                                                             resumingAfter: firstFailure)
+    /// The download behind every image method, for a request already validated.
+    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?) async throws -> ImageDownload {
+        let (result, rateLimit) = try await executor.execute(imageTransfer(request), output: output, operation: .image, logger: logger ?? self.logger)
         return try imageDownload(result, rateLimit: rateLimit)
     }
 
@@ -145,18 +147,17 @@ public final class BoldSignClient: Sendable {
         _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, logger: Logger? = nil
     ) async throws -> ImageDownload {
         try request.validate()
-        var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting) { fd in
+        var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting, fileWork: fileWork) { fd in
             try await fetchImage(request, into: .newFile(fd), logger: logger)
         }
         download.path = path
         return download
     }
 
-    /// Downloads `request` into a delivery already begun, then commits it; `firstFailure` as in
-    /// ``RequestExecutor/execute(_:output:operation:logger:resumingAfter:)``. Leaves ``ImageDownload/path`` unset.
-    func downloadImage(_ request: ImageRequest, delivering delivery: PendingDelivery, resumingAfter firstFailure: BoldSignError?) async throws -> ImageDownload {
-        try await AtomicFileDelivery.complete(delivery) { fd in
-            try await fetchImage(request, into: .newFile(fd), logger: nil, resumingAfter: firstFailure)
+    /// Downloads `request` into a delivery already begun, then commits it. Leaves ``ImageDownload/path`` unset.
+    func downloadImage(_ request: ImageRequest, delivering delivery: PendingDelivery) async throws -> ImageDownload {
+        try await AtomicFileDelivery.complete(delivery, fileWork: fileWork) { fd in
+            try await fetchImage(request, into: .newFile(fd), logger: nil)
         }
     }
 

@@ -34,11 +34,6 @@ final class ClientRateLimiter: Sendable {
         }
     }
 
-    /// Admits a request that may go now, without waiting; false when it would have to wait.
-    func tryAcquire() -> Bool {
-        state.withLock { $0.acquire(now: Date().timeIntervalSince1970) == nil }
-    }
-
     /// Records a finished request.
     func release(_ report: RateLimitStatus?, status: Int?) {
         state.withLock { $0.release(report, status: status, now: Date().timeIntervalSince1970) }

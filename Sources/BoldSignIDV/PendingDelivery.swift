@@ -7,8 +7,6 @@ import SystemPackage
 
 /// An ``AtomicFileDelivery`` under way: its directory open and its temporary file created, open for the
 /// image. End it with exactly one of ``commit(as:)`` or ``abandon()``, which close both descriptors.
-///
-/// Synchronous, so that a batch can finish one item and begin the next on the transfer thread.
 struct PendingDelivery: Sendable {
     /// The directory, owned by the delivery.
     let directory: OutputDirectory
@@ -79,17 +77,17 @@ struct PendingDelivery: Sendable {
     /// Syncs the temporary file and moves it into place as `destination` (renamed over an existing file
     /// when replacing, else linked, which fails if the destination appeared meanwhile). On failure the
     /// temporary file is removed and the destination is untouched.
-    func commit(as destination: String) throws {
+    func commit(as destination: String) throws(BoldSignError) {
         defer { directory.close() }
-        do {
+        do throws(BoldSignError) {
             try syncFile()
         } catch {
             try? file.close()
             directory.remove(temporary)
             throw error
         }
-        do {
-            try file.close()
+        do throws(BoldSignError) {
+            try closeFile()
             try moveIntoPlace(destination)
         } catch {
             directory.remove(temporary)
@@ -105,7 +103,7 @@ struct PendingDelivery: Sendable {
         directory.close()
     }
 
-    private func moveIntoPlace(_ destination: String) throws {
+    private func moveIntoPlace(_ destination: String) throws(BoldSignError) {
         let fd = directory.descriptor.rawValue
         if replaceExisting {
             guard renameat(fd, temporary, fd, destination) == 0 else {
@@ -126,7 +124,17 @@ struct PendingDelivery: Sendable {
         directory.remove(temporary)
     }
 
-    private func syncFile() throws {
+    /// `close(2)` reports a write-back error of some file systems (NFS) only here.
+    private func closeFile() throws(BoldSignError) {
+        do {
+            try file.close()
+        } catch {
+            let code = (error as? Errno) ?? .ioError
+            throw BoldSignError(.outputFailed, "cannot close the image in \(directory.path): \(code)", errno: code)
+        }
+    }
+
+    private func syncFile() throws(BoldSignError) {
         while fsync(file.rawValue) != 0 {
             let error = Errno(rawValue: errno)
             guard error == .interrupted else {

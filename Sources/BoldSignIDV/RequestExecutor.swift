@@ -19,11 +19,9 @@ struct RequestExecutor: Sendable {
     let metrics: ClientMetrics
 
     /// Runs `transfer` until it succeeds or fails for good: waits for the rate limiter, performs it, and
-    /// retries as the policy says. With `firstFailure`, attempt 1 already ran elsewhere (on the transfer
-    /// thread, by ``admit(waited:operation:logger:)`` and ``settle(_:started:operation:attempt:logger:)``)
-    /// and failed so; this goes on from deciding whether to retry it.
-    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, logger: Logger,
-                 resumingAfter firstFailure: BoldSignError? = nil) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
+    /// retries as the policy says.
+    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation,
+                 logger: Logger) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
         let rewinder: OutputRewinder?
         let sink: TransferSink
         switch output {
@@ -38,35 +36,30 @@ struct RequestExecutor: Sendable {
             sink = .memory(limit: limit)
         }
         var attempt = 1
-        var earlierFailure = firstFailure
         while true {
+            let waited: Duration
+            do {
+                waited = try await limiter.acquire()
+            } catch let limited as BoldSignError {
+                metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
+                throw limited
+            } catch {
+                metrics.request(operation, outcome: .cancelled)
+                throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
+            }
+            let started = admit(waited: waited, operation: operation, logger: logger)
+            let outcome: Result<TransferResult, TransferError>
+            do {
+                outcome = .success(try await engine.perform(transfer, into: sink))
+            } catch let failure as TransferError {
+                outcome = .failure(failure)
+            } catch {
+                outcome = .failure(TransferError(kind: .other, message: "\(error)"))
+            }
             let error: BoldSignError
-            if let failure = earlierFailure.take() {
-                error = failure
-            } else {
-                let waited: Duration
-                do {
-                    waited = try await limiter.acquire()
-                } catch let limited as BoldSignError {
-                    metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
-                    throw limited
-                } catch {
-                    metrics.request(operation, outcome: .cancelled)
-                    throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
-                }
-                let started = admit(waited: waited, operation: operation, logger: logger)
-                let outcome: Result<TransferResult, TransferError>
-                do {
-                    outcome = .success(try await engine.perform(transfer, into: sink))
-                } catch let failure as TransferError {
-                    outcome = .failure(failure)
-                } catch {
-                    outcome = .failure(TransferError(kind: .other, message: "\(error)"))
-                }
-                switch settle(outcome, started: started, operation: operation, attempt: attempt, logger: logger) {
-                case .success(let done): return done
-                case .failure(let failure): error = failure
-                }
+            switch settle(outcome, started: started, operation: operation, attempt: attempt, logger: logger) {
+            case .success(let done): return done
+            case .failure(let failure): error = failure
             }
             let rewindable = rewinder?.isRewindable ?? (output.isMemory)
             guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable) else {

@@ -111,31 +111,6 @@ package final class CurlEventLoop: @unchecked Sendable {
         }
     }
 
-    /// Prepares a transfer whose end is reported by calling `completion` on the transfer thread instead
-    /// of resuming a task: for a caller that starts its next transfer from there, so that no task has to
-    /// be scheduled between one transfer and the next. `completion` runs while every other transfer of
-    /// the loop waits, so it must be short; it may call ``start(_:)`` and ``cancel(_:)``.
-    package func makeTransfer(
-        _ request: TransferRequest, into sink: TransferSink,
-        completion: @escaping @Sendable (Result<TransferResult, TransferError>) -> Void
-    ) -> LoopTransfer {
-        let transfer = Transfer(request: request, sink: sink)
-        transfer.completion = completion
-        return LoopTransfer(transfer: transfer)
-    }
-
-    /// Queues a transfer made by ``makeTransfer(_:into:completion:)``; false (and its completion never
-    /// called) when the loop has shut down. Start each transfer once.
-    package func start(_ loopTransfer: LoopTransfer) -> Bool {
-        submit(.start(loopTransfer.transfer))
-    }
-
-    /// Ends a started transfer; its completion is called with a cancellation error unless it has already ended.
-    package func cancel(_ loopTransfer: LoopTransfer) {
-        loopTransfer.transfer.cancelRequested.store(true, ordering: .releasing)
-        _ = submit(.cancel(loopTransfer.transfer))
-    }
-
     /// Fails every transfer in flight or queued with a shutdown error, frees every curl handle on
     /// the loop thread, and returns when the thread has finished. Calling it again is harmless.
     package func shutdown() async {
@@ -211,7 +186,7 @@ package final class CurlEventLoop: @unchecked Sendable {
             // A finished transfer may have made room for a queued one: start it now, not after the poll,
             // which nothing might end for a second.
             if collectFinished() > 0, !state.pending.isEmpty { continue }
-            _ = curl_multi_poll(multi, nil, 0, idleWaitMilliseconds, nil)
+            waitForSocketsAndOutputs()
         }
 
         // Close the inbox before freeing the multi handle: no thread may wake a freed handle.
@@ -235,6 +210,54 @@ package final class CurlEventLoop: @unchecked Sendable {
         for waiter in shutdownWaiters { waiter.resume() }
     }
 
+    /// Sleeps in `curl_multi_poll` until libcurl's sockets or timers, a command, or a descriptor that owes
+    /// bytes wants attention; then writes to every descriptor that is ready, resuming its transfer.
+    private func waitForSocketsAndOutputs() {
+        let waiting = confined.outputWaits.transfers
+        guard !waiting.isEmpty else {
+            _ = curl_multi_poll(multi, nil, 0, idleWaitMilliseconds, nil)
+            return
+        }
+        var descriptors = waiting.compactMap { transfer in
+            transfer.output.map { curl_waitfd(fd: $0.descriptor.rawValue, events: Int16(CURL_WAIT_POLLOUT), revents: 0) }
+        }
+        _ = curl_multi_poll(multi, &descriptors, UInt32(descriptors.count), idleWaitMilliseconds, nil)
+        // libcurl reports only POLLOUT, not a pipe's POLLERR once its reader left: each descriptor is asked again.
+        for transfer in waiting where transfer.output?.isReady() == true {
+            serviceOutput(transfer)
+        }
+    }
+
+    /// Writes what `transfer`'s descriptor owes; once all is written, resumes the paused transfer or
+    /// finishes the one libcurl already ended. A failed write ends the transfer with that error.
+    private func serviceOutput(_ transfer: Transfer) {
+        let ok = transfer.writeOwedBytes()
+        if let outcome = transfer.outcomeAfterOwedBytes {
+            guard ok else { return finish(transfer, error: transfer.callbackFailure ?? TransferError(kind: .output, message: "writing the response body failed")) }
+            guard !transfer.hasOwedBytes else { return }
+            transfer.outcomeAfterOwedBytes = nil
+            switch outcome {
+            case .success(var result):
+                result.bytesWritten = transfer.bytesWritten
+                finish(transfer, result: result)
+            case .failure(let error):
+                finish(transfer, error: error)
+            }
+            return
+        }
+        guard let easy = transfer.handle?.easy else { return }
+        if !ok {
+            guard detach(easy: easy) != nil else { return }
+            recycle(transfer)
+            return finish(transfer, error: transfer.callbackFailure ?? TransferError(kind: .output, message: "writing the response body failed"))
+        }
+        if !transfer.hasOwedBytes, transfer.paused {
+            transfer.paused = false
+            // libcurl offers the bytes it held from inside this call; the callback may pause again.
+            _ = ccurl_easy_unpause(easy)
+        }
+    }
+
     private func startPending() {
         let state = confined
         while state.active.count < maxConcurrentTransfers, !state.pending.isEmpty {
@@ -251,6 +274,7 @@ package final class CurlEventLoop: @unchecked Sendable {
             }
             handle.ensureGatherCapacity(gatherBytes)
             transfer.handle = handle
+            transfer.prepareOutput(waitList: state.outputWaits)
             let userdata = Unmanaged.passRetained(transfer).toOpaque()
             if let failure = EasyHandleConfiguration.configure(transfer, userdata: userdata, reusedHandle: reused != nil,
                                                                tlsSessions: tlsSessions) {
@@ -290,6 +314,12 @@ package final class CurlEventLoop: @unchecked Sendable {
         if transfer.handle == nil, let index = confined.pending.firstIndex(where: { $0 === transfer }) {
             confined.pending.remove(at: index)
             finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled"))
+            return
+        }
+        // Ended by libcurl, its descriptor still owing bytes: it ends without them.
+        if transfer.outcomeAfterOwedBytes != nil {
+            transfer.outcomeAfterOwedBytes = nil
+            finish(transfer, error: TransferError(kind: .cancelled, message: "the transfer was cancelled", bytesWritten: transfer.bytesWritten))
             return
         }
         guard let easy = transfer.handle?.easy, detach(easy: easy) != nil else { return }
@@ -338,6 +368,9 @@ package final class CurlEventLoop: @unchecked Sendable {
         recycle(transfer)
         if let failure {
             finish(transfer, error: failure)
+        } else if transfer.hasOwedBytes {
+            // A full pipe or socket: the result waits until its reader has taken the last bytes.
+            transfer.outcomeAfterOwedBytes = .success(result)
         } else {
             finish(transfer, result: result)
         }
@@ -370,22 +403,22 @@ package final class CurlEventLoop: @unchecked Sendable {
             finish(transfer, error: TransferError(kind: .shutdown, message: "the client has been shut down"))
         }
         state.pending.removeAll()
+        for transfer in state.outputWaits.transfers where transfer.outcomeAfterOwedBytes != nil {
+            transfer.outcomeAfterOwedBytes = nil
+            finish(transfer, error: TransferError(kind: .shutdown, message: "the client was shut down during the transfer",
+                                                  bytesWritten: transfer.bytesWritten))
+        }
     }
 
     private func finish(_ transfer: Transfer, result: TransferResult) {
-        if let completion = transfer.completion.take() { return completion(.success(result)) }
+        transfer.releaseOutput()
         transfer.continuation.take()?.resume(returning: result)
     }
 
     private func finish(_ transfer: Transfer, error: TransferError) {
-        if let completion = transfer.completion.take() { return completion(.failure(error)) }
+        transfer.releaseOutput()
         transfer.continuation.take()?.resume(throwing: error)
     }
-}
-
-/// A transfer whose completion runs on the transfer thread (``CurlEventLoop/makeTransfer(_:into:completion:)``).
-package struct LoopTransfer: Sendable {
-    let transfer: Transfer
 }
 
 /// What only the loop thread touches. A class so the `Sendable` loop can hold it; never shared.
@@ -393,4 +426,5 @@ private final class LoopThreadState: @unchecked Sendable {
     var pending: [Transfer] = []
     var active: [UInt: (transfer: Transfer, userdata: UnsafeMutableRawPointer)] = [:]
     var idle: [PooledHandle] = []
+    let outputWaits = OutputWaitList()
 }

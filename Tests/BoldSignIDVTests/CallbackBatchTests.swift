@@ -5,7 +5,7 @@ import SystemPackage
 import TestSupport
 import Testing
 
-/// ``BoldSignClient/downloadBatch(_:options:onOutcome:)``: the batch without an iterating task, on
+/// ``BoldSignClient/downloadBatch(_:options:onOutcome:)``: the batch with a closure for its outcomes, on
 /// ``BatchTests``' fixtures and items.
 @Suite struct CallbackBatchTests {
     /// What the callback saw, kept by the callback itself. NSLock, not Synchronization.Mutex: these tests
@@ -123,6 +123,48 @@ import Testing
             }
             #expect(server.statistics.imageRequests <= outcomes.count)
             #expect(!directoryEntries(directory.path).contains { $0.hasSuffix(".partial") })
+        }
+    }
+
+    /// Set once the other downloads are done; the batch's callback waits for it.
+    private final class Signal: @unchecked Sendable {
+        private let lock = NSLock()
+        private var set = false
+        private var entered = false
+        func raise() { lock.withLock { set = true } }
+        var isRaised: Bool { lock.withLock { set } }
+        func enter() { lock.withLock { entered = true } }
+        var wasEntered: Bool { lock.withLock { entered } }
+    }
+
+    @Test(arguments: TestTransport.selected) func aCallbackThatWaitsHoldsBackNoOtherDownload(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, server: .init(fixtures: BatchTests.fixtures), configure: { $0.maxConcurrentTransfers = 8 }) { client, _ in
+            let directory = try TemporaryDirectory()
+            let othersDone = Signal()
+            let batch = Task {
+                await client.downloadBatch(BatchTests.items(3, in: directory.path), options: .init(concurrency: 2)) { _ in
+                    othersDone.enter()
+                    // A callback that takes long (a remote database, say): here, until the other downloads are
+                    // over, which they could never be if they waited for it.
+                    let deadline = ContinuousClock.now + .seconds(60) * timingSlack
+                    while !othersDone.isRaised, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(10)) }
+                }
+            }
+            try await waitUntil(atMost: .seconds(60) * timingSlack) { othersDone.wasEntered }
+            try FileManager.default.createDirectory(atPath: directory.path + "/others", withIntermediateDirectories: false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<30 {
+                    group.addTask {
+                        _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                           to: FilePath(directory.path + "/others/\(index).jpg"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            othersDone.raise()
+            #expect(directoryEntries(directory.path + "/others").count == 30)
+            let progress = await batch.value
+            #expect(progress.downloaded == 3)
         }
     }
 }

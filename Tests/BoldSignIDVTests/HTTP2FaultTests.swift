@@ -205,11 +205,11 @@ import Testing
 }
 
 /// Polls `condition` every 10 ms for up to 10 seconds.
-func waitUntil(_ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
-    let deadline = ContinuousClock.now + .seconds(10)
+func waitUntil(atMost limit: Duration = .seconds(10), _ condition: () -> Bool, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    let deadline = ContinuousClock.now + limit
     while !condition() {
         guard ContinuousClock.now < deadline else {
-            Issue.record("condition not met within 10 s", sourceLocation: sourceLocation)
+            Issue.record("condition not met within \(limit)", sourceLocation: sourceLocation)
             return
         }
         try await Task.sleep(for: .milliseconds(10))

@@ -6,15 +6,15 @@ import SystemPackage
 import TestSupport
 import Testing
 
-/// What a batch's downloads on the transfer thread hand back to its tasks — a failed first attempt, a
-/// rate limiter that says wait, a client shut down — and what they finish at once, in both batch forms.
-@Suite struct BatchHandOffTests {
+/// Both batch forms alike: failed first attempts retried as the policy says, a rate limiter that says
+/// wait, items that end without a request, a client shut down mid-batch.
+@Suite struct BatchFormTests {
     enum Form: String, CaseIterable, CustomTestStringConvertible {
         case iterator, callback
         var testDescription: String { rawValue }
     }
 
-    /// Above ``BatchChain/smallBodyBytes``: finished on the transfer thread even when several run at once.
+    /// Larger than one receive buffer, so that its file takes several writes.
     static let largeFile = MockFixtures.File(id: "large", size: 300 * 1024, seed: 79)
     static let slowLargeFile = MockFixtures.File(id: "slow-large", size: 300 * 1024, seed: 80, fault: .init(latencyMilliseconds: 40))
     static let fixtures: MockFixtures = {
@@ -159,7 +159,7 @@ import Testing
             let file = fileID == "slow" ? BatchTests.slowFile : Self.slowLargeFile
             let items = BatchTests.items(60, fileID: fileID, in: directory.path)
             // Requested from the tenth outcome itself, synchronously, as shutdown() does before it waits: a
-            // task started there may not run before the batch, which needs no task between items, is over.
+            // task started there might not run before the batch is over.
             let outcomes = await run(form, client, items, concurrency: 4) { _, count in
                 if count == 10 { client.engine.requestShutdownWithoutWaiting() }
             }

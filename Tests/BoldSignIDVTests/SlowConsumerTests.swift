@@ -1,0 +1,107 @@
+@testable import BoldSignIDV
+import BoldSignMockServer
+import Foundation
+import SystemPackage
+import TestSupport
+import Testing
+
+/// A descriptor whose reader does not read holds only its own transfer: every other download of the
+/// client, a cancel and a shutdown go on as if it were not there.
+@Suite struct SlowConsumerTests {
+    /// A pipe whose read end stays open and unread: it takes 64 KiB, then nothing.
+    private struct UnreadPipe {
+        let pipe: (readEnd: FileDescriptor, writeEnd: FileDescriptor)
+
+        init() throws { pipe = try FileDescriptor.pipe() }
+
+        func close() {
+            try? pipe.readEnd.close()
+            try? pipe.writeEnd.close()
+        }
+    }
+
+    private static let stuckRequest = ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m")
+
+    @Test(arguments: TestTransport.selected) func anUnreadPipeHoldsOnlyItsOwnTransferAndCancelEndsItAtOnce(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport, configure: { $0.maxConcurrentTransfers = 8; $0.retry = .none }) { client, server in
+            let unread = try UnreadPipe()
+            defer { unread.close() }
+            let stuck = Task { try await client.downloadImage(Self.stuckRequest, into: unread.pipe.writeEnd) }
+            try await waitUntil { server.requestLog.count >= 1 }
+
+            let directory = try TemporaryDirectory()
+            let started = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<50 {
+                    group.addTask {
+                        _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                           to: FilePath(directory.path + "/\(index).jpg"))
+                    }
+                }
+                try await group.waitForAll()
+            }
+            // Without the pause they never finish. Alone they take a fraction of a second; the bound only
+            // keeps a regression from hanging the run, on two cores busy with the rest of the suite.
+            #expect(ContinuousClock.now - started < .seconds(60) * timingSlack)
+            #expect(directoryEntries(directory.path).count == 50)
+
+            let cancelled = ContinuousClock.now
+            stuck.cancel()
+            let result = await stuck.result
+            let cancelTook = ContinuousClock.now - cancelled
+            // Without the pause, cancel never returns. Alone it takes milliseconds; the bound is the scheduling of
+            // two tasks on two cores busy with the rest of the suite.
+            #expect(cancelTook < .seconds(10) * timingSlack, "cancel took \(cancelTook)")
+            guard case .failure(let error) = result else { Issue.record("the stuck download succeeded"); return }
+            #expect((error as? BoldSignError)?.kind == .cancelled, "\(error)")
+        }
+    }
+
+    @Test(arguments: TestTransport.selected) func shutdownEndsATransferStuckOnAnUnreadPipe(over transport: TestTransport) async throws {
+        let server = try await MockServer.start(.init(tls: transport.tls()))
+        var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey))
+        transport.configure(&configuration)
+        let client = try BoldSignClient(configuration: configuration)
+        let unread = try UnreadPipe()
+        defer { unread.close() }
+        let stuck = Task { try await client.downloadImage(Self.stuckRequest, into: unread.pipe.writeEnd) }
+        // Long enough for the pipe to fill: 64 KiB of a 1 MiB body on loopback.
+        try await waitUntil { server.requestLog.count >= 1 }
+        try await Task.sleep(for: .milliseconds(300))
+
+        let started = ContinuousClock.now
+        await client.shutdown()
+        let took = ContinuousClock.now - started
+        // Without the pause, shutdown never returns; the bound is room for a busy machine, as above.
+        #expect(took < .seconds(10) * timingSlack, "shutdown took \(took)")
+        guard case .failure(let error) = await stuck.result else { Issue.record("the stuck download succeeded"); return }
+        #expect((error as? BoldSignError)?.kind == .clientShutdown, "\(error)")
+        try await server.shutdown()
+    }
+
+    @Test(arguments: TestTransport.selected) func aSlowReaderGetsTheExactBodyAPieceAtATime(over transport: TestTransport) async throws {
+        try await withClientAndServer(over: transport) { client, _ in
+            let pipe = try FileDescriptor.pipe()
+            defer { try? pipe.readEnd.close() }
+            // Reads in small bites with pauses, so the pipe is full most of the time.
+            let reader = Task.detached { () -> [UInt8] in
+                var received: [UInt8] = []
+                var buffer = [UInt8](repeating: 0, count: 8192)
+                while true {
+                    let count = (try? buffer.withUnsafeMutableBytes { try pipe.readEnd.read(into: $0) }) ?? 0
+                    if count == 0 { return received }
+                    received.append(contentsOf: buffer[0..<count])
+                    if received.count % (128 * 1024) < 8192 { try? await Task.sleep(for: .milliseconds(20)) }
+                }
+            }
+            let download = try await client.downloadImage(Self.stuckRequest, into: pipe.writeEnd)
+            try pipe.writeEnd.close()
+            let received = await reader.value
+            #expect(download.bytesWritten == 1 << 20)
+            #expect(received.count == 1 << 20)
+            let directory = try TemporaryDirectory()
+            try Data(received).write(to: URL(fileURLWithPath: directory.path + "/received"))
+            #expect(try await ChildProcess.sha256(ofFile: directory.path + "/received") == MockFixtures.defaultSHA256["image-1m"])
+        }
+    }
+}
