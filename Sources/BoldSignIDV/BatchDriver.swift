@@ -1,13 +1,16 @@
 internal import CurlTransport
+import SystemPackage
 
 /// Runs a batch with up to `concurrency` worker tasks and hands out outcomes as they finish: the one
 /// engine behind both forms of ``BoldSignClient/downloadBatch(_:options:)``.
 ///
-/// Each worker task pulls the next item itself, downloads it as ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)``
-/// does (file work on the task, never on the transfer thread), records the outcome and pulls again, so the
-/// consumer is not on the path from one download to the next. Workers stop pulling while `concurrency + 1` items are claimed but not yet collected (the one extra
-/// lets a sequential batch go on while its consumer looks at the last outcome), so a consumer that stops
-/// reading stops the batch; ``next()`` starts workers again when there is room.
+/// Each worker task pulls the next item itself and downloads it into a temporary file as
+/// ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)`` does; then it leaves the file's sync and
+/// move into place to the client's file threads, which record the outcome, and pulls again at once: the
+/// next transfer overlaps the last one's file work, and neither the consumer nor a disk is on the path
+/// from one download to the next. Workers stop pulling while `concurrency + 1` items are claimed but not
+/// yet collected (the one extra lets a sequential batch go on while the last item is committed and looked
+/// at), so a consumer that stops reading stops the batch; ``next()`` starts workers again when there is room.
 final class BatchDriver: Sendable {
     private let client: BoldSignClient
     private let options: BatchOptions
@@ -33,7 +36,7 @@ final class BatchDriver: Sendable {
                 // Taking an outcome makes room: restart stopped workers now, not once every outcome is read.
                 startWorkers(&shared)
                 if let outcome { return .outcome(outcome) }
-                return shared.workers.isEmpty ? .done : .wait
+                return shared.isOver ? .done : .wait
             }
             switch step {
             case .outcome(let outcome): return outcome
@@ -43,7 +46,7 @@ final class BatchDriver: Sendable {
             await withTaskCancellationHandler {
                 await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                     let resumeNow = state.shared.withLock { shared -> Bool in
-                        if !shared.finished.isEmpty || shared.workers.isEmpty { return true }
+                        if !shared.finished.isEmpty || shared.isOver { return true }
                         shared.waiter = continuation
                         return false
                     }
@@ -69,24 +72,54 @@ final class BatchDriver: Sendable {
 
     private static func work(worker: Int, client: BoldSignClient, options: BatchOptions, state: BatchState) async {
         while let (index, item) = state.claim(worker: worker) {
-            state.finish(index: index, item: item, result: await client.batchResult(item, options: options))
+            switch await client.batchDownload(item, options: options) {
+            case .finished(let result):
+                state.finish(index: index, item: item, result: result)
+            case .downloaded(let delivery, let download):
+                client.fileWork.start {
+                    state.finish(index: index, item: item, result: BoldSignClient.batchCommit(delivery, download, as: item.destination))
+                }
+            }
         }
     }
 }
 
+/// How far a worker takes a batch item.
+enum BatchDownloadStep: Sendable {
+    /// It ended so without a file to commit.
+    case finished(BatchOutcome.Result)
+    /// Its image is in the delivery's temporary file, to be committed.
+    case downloaded(PendingDelivery, ImageDownload)
+}
+
 extension BoldSignClient {
-    /// Downloads one batch item into place, with every failure as the outcome, never a throw.
-    func batchResult(_ item: BatchItem, options: BatchOptions) async -> BatchOutcome.Result {
+    /// Downloads one batch item into a temporary file, with every failure as the outcome, never a throw.
+    func batchDownload(_ item: BatchItem, options: BatchOptions) async -> BatchDownloadStep {
         do {
             try options.validate()
             try item.request.validate()
             guard let delivery = try PendingDelivery.forBatch(to: item.destination, replaceExisting: options.replaceExisting,
-                                                              skipExisting: options.skipExisting) else { return .skipped }
-            var download = try await downloadImage(item.request, delivering: delivery)
-            download.path = item.destination
+                                                              skipExisting: options.skipExisting) else { return .finished(.skipped) }
+            do {
+                return .downloaded(delivery, try await fetchImage(item.request, into: .newFile(delivery.file), logger: nil))
+            } catch {
+                delivery.abandon()
+                throw error
+            }
+        } catch {
+            return .finished(.failed(BoldSignError.wrapping(error)))
+        }
+    }
+
+    /// Syncs a downloaded batch item and moves it into place (blocking: on a file thread).
+    static func batchCommit(_ delivery: PendingDelivery, _ download: ImageDownload, as destination: FilePath) -> BatchOutcome.Result {
+        do {
+            try delivery.commit(as: delivery.name)
+            var download = download
+            download.path = destination
             return .downloaded(download)
         } catch {
-            return .failed(BoldSignError.wrapping(error))
+            return .failed(error)
         }
     }
 }
@@ -108,6 +141,8 @@ final class BatchState: Sendable {
 
         /// Items pulled and not yet finished are `cursor.progress.inFlight`.
         var hasRoom: Bool { cursor.progress.inFlight + finished.count < claimLimit }
+        /// No worker runs and no item is still being committed: nothing more will finish.
+        var isOver: Bool { workers.isEmpty && cursor.progress.inFlight == 0 }
     }
 
     let shared: Locked<Shared>

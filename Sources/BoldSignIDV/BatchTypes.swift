@@ -78,7 +78,8 @@ public struct BatchProgress: Sendable, Hashable {
     public var failed = 0
     /// Image bytes downloaded.
     public var bytes: Int64 = 0
-    /// Items downloading now.
+    /// Items begun and not finished: downloading (at most the batch's concurrency), or being synced and
+    /// moved into place (at most one more).
     public var inFlight = 0
 
     /// Creates empty counters.

@@ -154,13 +154,6 @@ public final class BoldSignClient: Sendable {
         return download
     }
 
-    /// Downloads `request` into a delivery already begun, then commits it. Leaves ``ImageDownload/path`` unset.
-    func downloadImage(_ request: ImageRequest, delivering delivery: PendingDelivery) async throws -> ImageDownload {
-        try await AtomicFileDelivery.complete(delivery, fileWork: fileWork) { fd in
-            try await fetchImage(request, into: .newFile(fd), logger: nil)
-        }
-    }
-
     // MARK: - Shared plumbing
 
     static func commonHeaders(_ configuration: Configuration, accept: String) -> [String] {

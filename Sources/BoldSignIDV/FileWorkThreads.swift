@@ -69,6 +69,11 @@ final class FileWorkThreads: @unchecked Sendable {
         }
     }
 
+    /// Runs `job` on one of the threads without waiting for it (on the calling thread once ``shutdown()`` has begun).
+    func start(_ job: @escaping @Sendable () -> Void) {
+        if !submit(job) { job() }
+    }
+
     /// Lets queued work finish and ends every thread, without waiting (for a `deinit` that found no shutdown).
     func stopWithoutWaiting() {
         locked { $0.stopping = true }
