@@ -14,7 +14,7 @@ enum CommandRunner {
 
     static func run(
         global: GlobalSettings, concurrency: Int? = nil,
-        _ body: (BoldSignClient) async throws -> Outcome
+        _ body: @escaping @Sendable (BoldSignClient) async throws -> Outcome
     ) async throws {
         let outcome: SendableOutcome
         do {
@@ -27,8 +27,11 @@ enum CommandRunner {
             }
             var logger = Logger(label: "boldsign-idv") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = global.verbose ? .debug : .warning
-            outcome = try await withBoldSignClient(configuration: configuration, logger: logger) { client in
-                SendableOutcome(try await body(client))
+            let settings = (configuration, logger)
+            outcome = try await InterruptSignals.run {
+                try await withBoldSignClient(configuration: settings.0, logger: settings.1) { client in
+                    SendableOutcome(try await body(client))
+                }
             }
         } catch let error as BoldSignError {
             throw fail(ExitStatus(for: error), "\(error)", global: global)

@@ -320,6 +320,35 @@ import Testing
         }
     }
 
+    @Test(arguments: [SIGINT, SIGTERM]) func aSignalMidBatchCancelsItCleanlyWithTheShellsExitStatus(signal: Int32) async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let manifest = directory.path + "/m.jsonl"
+            try writeManifest(manifest, count: 150, fileID: "slow") { "\($0).jpg" }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
+            process.arguments = ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"]
+            process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            _ = try await onDedicatedThread {
+                while server.statistics.imagesServed < 20 { usleep(20_000) }
+                kill(process.processIdentifier, signal)
+            }
+            _ = try await onDedicatedThread { process.waitUntilExit() }
+            #expect(process.terminationReason == .exit)
+            #expect(process.terminationStatus == 128 + signal)
+            let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")
+            #expect(!entries.contains { $0.hasPrefix(".") }, "left behind: \(entries.filter { $0.hasPrefix(".") })")
+            #expect(entries.count >= 10 && entries.count < 150, "\(entries.count) files")
+            let expected = try #require(Self.fixtures.documents[1].signers[0].files.first { $0.id == "slow" }).generator.bytes(in: 0..<3000)
+            for name in entries {
+                #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.path + "/out/" + name))) == expected, "\(name)")
+            }
+        }
+    }
+
     @Test func aBatchOf5000KeepsPeakRSSWithin10MiBOfABatchOf50() async throws {
         try await withServer(.init(fixtures: Self.fixtures, rateLimit: .off)) { server in
             let directory = try TemporaryDirectory()
