@@ -6,9 +6,13 @@ import Musl
 import SystemPackage
 
 /// Writes a file so that the destination only ever holds a complete one: a private temporary file
-/// in the same directory (mode 0600, `O_EXCL|O_NOFOLLOW`), `fsync`, then an atomic rename — or, when
-/// replacing is not allowed, an atomic `link` that fails if the destination appeared meanwhile.
-/// On any failure the destination is untouched and the temporary file is gone.
+/// in the same directory (mode 0600), `fsync`, then an atomic `link` that fails if the destination
+/// appeared meanwhile — or, when replacing, an atomic rename. On any failure the destination is
+/// untouched and the temporary file is gone.
+///
+/// The temporary file is anonymous where the kernel and file system allow (`O_TMPFILE`, linked in through
+/// `/proc/self/fd`): it has no name until it is complete, so a process killed mid-download leaves nothing
+/// behind. Elsewhere it is a hidden `.<name>.<random>.partial` (`O_EXCL|O_NOFOLLOW`), removed on failure.
 ///
 /// Every step names its file relative to one descriptor of the directory, opened first: if the
 /// directory is moved, or a component of its path swapped for a symlink, during the download, the
@@ -59,6 +63,32 @@ enum AtomicFileDelivery {
         return result
     }
 
+    /// A new anonymous file in `directory`, open for writing, mode 0600; nil where the kernel or the file
+    /// system lacks `O_TMPFILE`, or `/proc` (through which it is linked in) is not mounted.
+    static func createAnonymous(in directory: OutputDirectory) -> FileDescriptor? {
+        guard procFileDescriptorsAvailable else { return nil }
+        let fd = openat(directory.descriptor.rawValue, ".", anonymousFileFlags | O_WRONLY | O_CLOEXEC, 0o600)
+        return fd >= 0 ? FileDescriptor(rawValue: fd) : nil
+    }
+
+    /// `O_TMPFILE`, which Swift's Glibc module does not import (a macro expression): `__O_TMPFILE | O_DIRECTORY`,
+    /// with `__O_TMPFILE` 020000000 on x86_64 and arm64.
+    private static let anonymousFileFlags: Int32 = 0o20_000_000 | O_DIRECTORY
+
+    private static let procFileDescriptorsAvailable = access("/proc/self/fd", X_OK) == 0
+
+    /// Gives the anonymous file open as `file` the name `name` in `directory`; fails with `EEXIST` when the
+    /// name is taken.
+    static func link(anonymous file: FileDescriptor, in directory: OutputDirectory, as name: String) -> Errno? {
+        linkat(AT_FDCWD, "/proc/self/fd/\(file.rawValue)", directory.descriptor.rawValue, name, AT_SYMLINK_FOLLOW) == 0
+            ? nil : Errno(rawValue: errno)
+    }
+
+    /// A fresh hidden name for a temporary file of `name`.
+    static func temporaryName(for name: String, suffix: String = String(UInt64.random(in: 0...UInt64.max), radix: 36)) -> String {
+        ".\(name.prefix(200)).\(suffix).partial"
+    }
+
     /// Creates `.<name>.<suffix>.partial`; a name already taken — by a file, or by a symlink planted
     /// there — is never opened through (`O_EXCL|O_NOFOLLOW`): the next suffix is tried. Returns the
     /// temporary file's name in `directory` and a descriptor open for writing on it.
@@ -67,7 +97,7 @@ enum AtomicFileDelivery {
         suffix nextSuffix: () -> String = { String(UInt64.random(in: 0...UInt64.max), radix: 36) }
     ) throws -> (String, FileDescriptor) {
         for _ in 0..<16 {
-            let temporary = ".\(name.prefix(200)).\(nextSuffix()).partial"
+            let temporary = temporaryName(for: name, suffix: nextSuffix())
             let fd = openat(directory.descriptor.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
             if fd >= 0 { return (temporary, FileDescriptor(rawValue: fd)) }
             let error = Errno(rawValue: errno)

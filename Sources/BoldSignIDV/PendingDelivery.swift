@@ -13,8 +13,8 @@ struct PendingDelivery: Sendable {
     /// The destination's name in ``directory`` (or, when only the image names it, the name the
     /// temporary file is called after).
     let name: String
-    /// The temporary file's name in ``directory``.
-    let temporary: String
+    /// The temporary file's name in ``directory``; nil for an anonymous one (``AtomicFileDelivery/createAnonymous(in:)``).
+    let temporary: String?
     /// Open for writing on the temporary file, at offset 0.
     let file: FileDescriptor
     let replaceExisting: Bool
@@ -55,11 +55,15 @@ struct PendingDelivery: Sendable {
 
     /// Begins a delivery in `directory`, which it takes over (and closes when this throws).
     init(in directory: OutputDirectory, name: String, replaceExisting: Bool) throws {
-        do {
-            (temporary, file) = try AtomicFileDelivery.createTemporary(in: directory, for: name)
-        } catch {
-            directory.close()
-            throw error
+        if let anonymous = AtomicFileDelivery.createAnonymous(in: directory) {
+            (temporary, file) = (nil, anonymous)
+        } else {
+            do {
+                (temporary, file) = try AtomicFileDelivery.createTemporary(in: directory, for: name)
+            } catch {
+                directory.close()
+                throw error
+            }
         }
         self.directory = directory
         self.name = name
@@ -83,45 +87,78 @@ struct PendingDelivery: Sendable {
             try syncFile()
         } catch {
             try? file.close()
-            directory.remove(temporary)
+            removeTemporary()
             throw error
+        }
+        guard let temporary else {
+            // Linked in while still open; synced above, so a late close error loses nothing.
+            defer { try? file.close() }
+            try linkAnonymousFile(as: destination)
+            directory.sync()
+            return
         }
         do throws(BoldSignError) {
             try closeFile()
-            try moveIntoPlace(destination)
+            try moveIntoPlace(temporary, as: destination)
         } catch {
-            directory.remove(temporary)
+            removeTemporary()
             throw error
         }
         directory.sync()
     }
 
-    /// Closes and removes the temporary file.
+    /// Closes the temporary file and removes it, if it has a name.
     func abandon() {
         try? file.close()
-        directory.remove(temporary)
+        removeTemporary()
         directory.close()
     }
 
-    private func moveIntoPlace(_ destination: String) throws(BoldSignError) {
-        let fd = directory.descriptor.rawValue
-        if replaceExisting {
-            guard renameat(fd, temporary, fd, destination) == 0 else {
-                let error = Errno(rawValue: errno)
-                throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
+    private func removeTemporary() {
+        if let temporary { directory.remove(temporary) }
+    }
+
+    private func linkAnonymousFile(as destination: String) throws(BoldSignError) {
+        guard replaceExisting else {
+            if let error = AtomicFileDelivery.link(anonymous: file, in: directory, as: destination) { throw linkFailure(error, destination) }
+            return
+        }
+        // A rename is the only atomic replacement, and it needs a name to rename from.
+        for _ in 0..<16 {
+            let named = AtomicFileDelivery.temporaryName(for: destination)
+            if let error = AtomicFileDelivery.link(anonymous: file, in: directory, as: named) {
+                if error == .fileExists { continue }
+                throw linkFailure(error, destination)
+            }
+            do throws(BoldSignError) {
+                try moveIntoPlace(named, as: destination)
+            } catch {
+                directory.remove(named)
+                throw error
             }
             return
         }
-        // link(2) never replaces: it fails with EEXIST if the destination appeared since the check.
-        guard linkat(fd, temporary, fd, destination, 0) == 0 else {
-            let error = Errno(rawValue: errno)
-            if error == .fileExists {
-                throw BoldSignError(.destinationExists, "\(directory.path.appending(destination)) appeared during the download; it was left as it was",
-                                    errno: error)
-            }
-            throw BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
+        throw BoldSignError(.outputFailed, "cannot create a unique temporary name in \(directory.path)", errno: .fileExists)
+    }
+
+    /// Moves the named temporary file `temporary` to `destination`: renamed over it when replacing, else linked.
+    private func moveIntoPlace(_ temporary: String, as destination: String) throws(BoldSignError) {
+        let fd = directory.descriptor.rawValue
+        if replaceExisting {
+            guard renameat(fd, temporary, fd, destination) == 0 else { throw linkFailure(Errno(rawValue: errno), destination) }
+            return
         }
+        // link(2) never replaces: it fails with EEXIST if the destination appeared since the check.
+        guard linkat(fd, temporary, fd, destination, 0) == 0 else { throw linkFailure(Errno(rawValue: errno), destination) }
         directory.remove(temporary)
+    }
+
+    private func linkFailure(_ error: Errno, _ destination: String) -> BoldSignError {
+        if error == .fileExists {
+            return BoldSignError(.destinationExists, "\(directory.path.appending(destination)) appeared during the download; it was left as it was",
+                                 errno: error)
+        }
+        return BoldSignError(.outputFailed, "cannot move the image into \(directory.path.appending(destination)): \(error)", errno: error)
     }
 
     /// `close(2)` reports a write-back error of some file systems (NFS) only here.

@@ -18,14 +18,17 @@ import Testing
                 try await client.downloadImage(ImageRequest(documentID: faultDocument, signer: faults, fileID: "stall"),
                                                to: FilePath(directory.path + "/stalled.jpg"))
             }
-            var partial: String?
-            for _ in 0..<200 where partial == nil {
-                partial = directoryEntries(directory.path).first { $0.hasSuffix(".partial") }
-                if partial == nil { try await Task.sleep(for: .milliseconds(10)) }
+            // The temporary file is anonymous (O_TMPFILE): nothing in the directory names it; this process's
+            // descriptor table shows it as "<directory>/#<inode> (deleted)".
+            var temporary: String?
+            for _ in 0..<200 where temporary == nil {
+                temporary = Self.openAnonymousFile(in: directory.path)
+                if temporary == nil { try await Task.sleep(for: .milliseconds(10)) }
             }
-            let name = try #require(partial)
-            #expect(name.hasPrefix(".stalled.jpg."))
-            #expect(try permissions(ofFile: directory.path + "/" + name) == 0o600)
+            let descriptor = try #require(temporary)
+            #expect(directoryEntries(directory.path).isEmpty)
+            var info = stat()
+            #expect(stat(descriptor, &info) == 0 && info.st_mode & 0o7777 == 0o600)
             download.cancel()
             _ = await download.result
             #expect(directoryEntries(directory.path).isEmpty)
@@ -36,6 +39,18 @@ import Testing
         }
     }
 
+    /// `/proc/self/fd/N` of a descriptor open on an unnamed file in `directory`, if there is one.
+    static func openAnonymousFile(in directory: String) -> String? {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        let directory = URL(fileURLWithPath: directory).standardizedFileURL.path
+        return descriptors.map { "/proc/self/fd/" + $0 }.first { path in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path) else { return false }
+            return target.hasPrefix(directory + "/#") && target.hasSuffix(" (deleted)")
+        }
+    }
+
+    /// The hidden named form, used where the file system has no anonymous files and for a replacing
+    /// rename, never opens through a symlink planted at its name.
     @Test func aSymlinkPlantedAtTheTemporaryPathIsNotFollowed() throws {
         let directory = try TemporaryDirectory()
         let victim = directory.path + "/victim"

@@ -303,7 +303,10 @@ import Testing
                 kill(process.processIdentifier, SIGKILL)
             }
             _ = try await onDedicatedThread { process.waitUntilExit() }
-            let finished = (try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")).filter { !$0.hasPrefix(".") }
+            let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")
+            // Temporary files are anonymous until complete: killed, the process leaves none.
+            #expect(!entries.contains { $0.hasPrefix(".") }, "left behind: \(entries.filter { $0.hasPrefix(".") })")
+            let finished = entries.filter { !$0.hasPrefix(".") }
             #expect(finished.count >= 30 && finished.count < 150)
             let servedBefore = server.statistics.imagesServed
 
