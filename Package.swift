@@ -92,6 +92,7 @@ let package = Package(
             name: "BatchManifest",
             dependencies: [
                 "BoldSignIDV",
+                "CurlTransport",
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),

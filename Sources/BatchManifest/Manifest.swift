@@ -15,55 +15,74 @@ package enum Manifest {
         package var description: String
     }
 
-    /// Reads and checks every line; the first problem names its line.
-    package static func load(_ path: String, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
-        let bytes: Data
-        do {
-            bytes = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            // The system's own words ("No such file or directory", "Is a directory") where there are some.
-            let reason = ((error as? CocoaError)?.underlying as? POSIXError).map { Errno(rawValue: $0.code.rawValue).description }
-            throw Problem(description: "cannot read manifest \(path): \(reason ?? "\(error)")")
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else { throw Problem(description: "manifest \(path) is not UTF-8") }
-        let isJSONLines = path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson")
-            || (!path.hasSuffix(".csv") && text.first(where: { !$0.isWhitespace }) == "{")
-        return try parse(text, isJSONLines: isJSONLines, outputDirectory: outputDirectory)
+    /// What a first pass over a manifest found: it is well formed, with this many items.
+    package struct Checked: Sendable {
+        /// The manifest's path.
+        package var path: String
+        /// JSON Lines (else CSV).
+        package var isJSONLines: Bool
+        /// The output directory item paths are relative to.
+        package var outputDirectory: FilePath
+        /// How many items it holds.
+        package var count: Int
+        /// The directories its items go into, each once.
+        package var directories: Set<FilePath>
+
+        /// Its items, read from the file again as they are asked for: memory does not grow with the
+        /// manifest. Should the file have changed since it was checked, the items end at the first line
+        /// that no longer reads, and ``ManifestItems/problem`` says so.
+        package var items: ManifestItems { ManifestItems(checked: self) }
     }
 
-    /// Checks every line of a manifest's text; the first problem names its line.
+    /// Checks every line of the manifest at `path` in one streaming pass (a second only when two lines
+    /// may name the same output); the first problem names its line. Nothing but the counts is kept.
+    package static func check(_ path: String, outputDirectory: FilePath) throws(Problem) -> Checked {
+        let isJSONLines = try detectJSONLines(path)
+        var rows = ManifestRows(try ManifestLineReader(path: path), isJSONLines: isJSONLines)
+        var outputs = DuplicateOutputs()
+        var count = 0
+        var directories = Set<FilePath>()
+        while let (line, fields) = try rows.next() {
+            let item = try item(fields, line: line, outputDirectory: outputDirectory)
+            outputs.insert(item.destination.string)
+            directories.insert(item.destination.removingLastComponent())
+            count += 1
+        }
+        if outputs.mayHaveDuplicates {
+            var again = ManifestRows(try ManifestLineReader(path: path), isJSONLines: isJSONLines)
+            while let (line, fields) = try again.next() {
+                let destination = try item(fields, line: line, outputDirectory: outputDirectory).destination
+                if outputs.isSecondUse(of: destination.string) { throw Problem(description: "line \(line): output \(destination) is used twice") }
+            }
+        }
+        return Checked(path: path, isJSONLines: isJSONLines, outputDirectory: outputDirectory, count: count, directories: directories)
+    }
+
+    /// Checks every line of a manifest's text and returns its items (for text already in memory).
     package static func parse(_ text: String, isJSONLines: Bool, outputDirectory: FilePath) throws(Problem) -> [BatchItem] {
+        var rows = ManifestRows(ManifestLineReader(text: text), isJSONLines: isJSONLines)
         var seen = Set<String>()
         var items: [BatchItem] = []
-        // Row by row, so that only the items stay in memory, not every line's fields as well.
-        func add(_ line: Int, _ fields: [String: String]) throws(Problem) {
+        while let (line, fields) = try rows.next() {
             let item = try item(fields, line: line, outputDirectory: outputDirectory)
             guard seen.insert(item.destination.string).inserted else {
                 throw Problem(description: "line \(line): output \(item.destination) is used twice")
             }
             items.append(item)
         }
-        if isJSONLines { try jsonLines(text, add) } else { try csv(text, add) }
         return items
     }
 
-    /// Hands each non-blank line's fields to `row`, with its line number.
-    static func jsonLines(_ text: String, _ row: (Int, [String: String]) throws(Problem) -> Void) throws(Problem) {
-        // Split on the byte, not the Character: "\r\n" is one Character, and grapheme breaking is slow.
-        for (index, bytes) in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
-            let line = Substring(bytes)
-            guard line.contains(where: { !$0.isWhitespace }) else { continue }
-            let fields: [String: String]
-            do {
-                fields = try decodeLine(line)
-            } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty == false {
-                let key = context.codingPath.first?.stringValue ?? "a field"
-                throw Problem(description: "line \(index + 1): \(key) must be a string or a number")
-            } catch {
-                throw Problem(description: "line \(index + 1): not a JSON object of strings and numbers")
-            }
-            try row(index + 1, fields)
+    /// JSON Lines by the name's extension (`.jsonl`, `.ndjson`; `.csv` is CSV), else by whether the first
+    /// character that is not white space is `{`.
+    private static func detectJSONLines(_ path: String) throws(Problem) -> Bool {
+        if path.hasSuffix(".jsonl") || path.hasSuffix(".ndjson") { return true }
+        if path.hasSuffix(".csv") { return false }
+        let reader = try ManifestLineReader(path: path)
+        while let line = try reader.next() {
+            if let first = line.first(where: { !$0.isWhitespace }) { return first == "{" }
         }
+        return false
     }
 
     /// One JSON Lines line through JSONDecoder, null values left out.
@@ -93,60 +112,6 @@ package enum Manifest {
             } else {
                 throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a string or a number")
             }
-        }
-    }
-
-    /// RFC 4180 CSV: quoted fields may hold commas, quotes (doubled) and line breaks. Hands each
-    /// record after the header to `row` as fields named by the header, with its line number.
-    static func csv(_ text: String, _ row: (Int, [String: String]) throws(Problem) -> Void) throws(Problem) {
-        var records: [(Int, [String])] = []
-        var field = ""
-        var record: [String] = []
-        var quoted = false
-        var line = 1
-        var recordLine = 1
-        var iterator = text.unicodeScalars.makeIterator()
-        var pending: Unicode.Scalar? = nil
-        func endRecord() {
-            record.append(field)
-            field = ""
-            if !(record.count == 1 && record[0].isEmpty) { records.append((recordLine, record)) }
-            record = []
-        }
-        while let scalar = pending ?? iterator.next() {
-            pending = nil
-            if quoted {
-                if scalar == "\"" {
-                    let next = iterator.next()
-                    if next == "\"" { field.unicodeScalars.append("\"") } else { quoted = false; pending = next }
-                } else {
-                    if scalar == "\n" { line += 1 }
-                    field.unicodeScalars.append(scalar)
-                }
-                continue
-            }
-            switch scalar {
-            case "\"" where field.isEmpty: quoted = true
-            case ",": record.append(field); field = ""
-            case "\r": continue
-            case "\n":
-                endRecord()
-                line += 1
-                recordLine = line
-            default: field.unicodeScalars.append(scalar)
-            }
-        }
-        if quoted { throw Problem(description: "line \(recordLine): unterminated quoted field") }
-        if !field.isEmpty || !record.isEmpty { endRecord() }
-        guard let header = records.first else { return }
-        let names = header.1.map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
-        for (number, values) in records.dropFirst() {
-            guard values.count == names.count else {
-                throw Problem(description: "line \(number): \(values.count) fields, the header has \(names.count)")
-            }
-            var fields: [String: String] = [:]
-            for (name, value) in zip(names, values) where !value.isEmpty { fields[name] = value }
-            try row(number, fields)
         }
     }
 

@@ -20,16 +20,19 @@ struct BatchArguments: Equatable, Sendable {
     /// Downloads every item, prints the summary, and throws the exit code of a failure.
     func run() async throws {
         let directory = FilePath(outputDir)
-        let items: [BatchItem]
+        // Checked whole first, so that a bad line stops the batch before anything is sent; then read again
+        // item by item as the batch goes, so that memory does not grow with the manifest.
+        let manifest: Manifest.Checked
         do {
-            items = try Manifest.load(manifest, outputDirectory: directory)
+            manifest = try Manifest.check(self.manifest, outputDirectory: directory)
         } catch {
             throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global)
         }
-        try CommandRunner.createDirectories(for: items.map(\.destination), root: directory, global: global)
+        try CommandRunner.createDirectories(manifest.directories, root: directory, global: global)
+        let items = manifest.items
         let report = try reportFile.map { try ReportFileWriter(path: $0) }
         let quiet = global.quiet
-        let progress = ProgressDisplay(enabled: !quiet && !global.json, total: items.count)
+        let progress = ProgressDisplay(enabled: !quiet && !global.json, total: manifest.count)
         try await CommandRunner.run(global: global, concurrency: concurrency) { client in
             let last = await client.downloadBatch(items, options: .init(concurrency: concurrency, replaceExisting: overwrite)) { outcome in
                 report?.write(outcome)
@@ -40,11 +43,12 @@ struct BatchArguments: Equatable, Sendable {
             }
             progress.finish()
             report?.close()
+            if let problem = items.problem.value { throw CLIError(.invalidInput, "invalid manifest: \(problem)") }
             let summary: [String: JSON] = [
-                "status": last.failed == 0 ? "ok" : "partial", "items": JSON(items.count), "downloaded": JSON(last.downloaded),
+                "status": last.failed == 0 ? "ok" : "partial", "items": JSON(manifest.count), "downloaded": JSON(last.downloaded),
                 "skipped": JSON(last.skipped), "failed": JSON(last.failed), "bytes": JSON(last.bytes),
             ]
-            let text = "\(items.count) items: \(last.downloaded) downloaded, \(last.skipped) skipped, \(last.failed) failed, \(last.bytes) bytes"
+            let text = "\(manifest.count) items: \(last.downloaded) downloaded, \(last.skipped) skipped, \(last.failed) failed, \(last.bytes) bytes"
             return (summary, text, last.failed == 0 ? .success : .partialFailure)
         }
     }

@@ -59,11 +59,9 @@ enum CommandRunner {
         Console.out(value.serialized + "\n")
     }
 
-    /// Creates `root` and every parent of `paths` below it, owner-only.
-    static func createDirectories(for paths: [FilePath], root: FilePath, global: GlobalSettings) throws {
-        var directories = Set([root.string])
-        for path in paths { directories.insert(path.removingLastComponent().string) }
-        for directory in directories.sorted() {
+    /// Creates `root` and `directories` below it, owner-only.
+    static func createDirectories(_ directories: Set<FilePath>, root: FilePath, global: GlobalSettings) throws {
+        for directory in Set([root.string] + directories.map(\.string)).sorted() {
             do {
                 try OwnerOnlyDirectory.create(FilePath(directory))
             } catch {

@@ -23,7 +23,7 @@ struct FetchAllCommand: AsyncParsableCommand {
     var outputDir: String
 
     func run() async throws {
-        try CommandRunner.createDirectories(for: [], root: FilePath(outputDir), global: global.settings)
+        try CommandRunner.createDirectories([], root: FilePath(outputDir), global: global.settings)
         try await CommandRunner.run(global: global.settings) { client in
             let saved = try await client.downloadAllImages(documentID: documentId, signer: signerOptions.signer, order: signerOptions.order,
                                                            onBehalfOf: signerOptions.onBehalfOf, to: FilePath(outputDir))
