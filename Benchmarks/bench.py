@@ -166,6 +166,7 @@ def main():
     parser.add_argument("--tls-url", help="the same bodies over TLS 1.3 with HTTP/2 offered (nginx): the HTTPS cases")
     parser.add_argument("--tls-log", help="that server's access log, one connection number per line: connections per run")
     parser.add_argument("--ca", help="the CA that signed the TLS server's certificate")
+    parser.add_argument("--disk-work", help="a directory on a real disk (not tmpfs): the batch cases whose files must be durable")
     parser.add_argument("--slow-url", help="the same server at 256 KiB/s (optional): allocations while waiting on the network")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
     parser.add_argument("--only", action="append", default=[],
@@ -196,7 +197,13 @@ def main():
                 tls_batches.append((f"{label}: 200 x 1 MiB, 8 at a time", "bench-1m", 200, 8, over))
                 tls_batches.append((f"{label}: 16 x 64 MiB, 8 at a time", "bench-64m", 16, 8, over))
     singles = [(name, file_id, bench) for name, file_id in singles] + tls_singles
-    batches = [(name, file_id, count, concurrency, bench) for name, file_id, count, concurrency in batches] + tls_batches
+    batches = [(name, file_id, count, concurrency, bench, args.work, []) for name, file_id, count, concurrency in batches] + \
+        [case + (args.work, []) for case in tls_batches]
+    if args.disk_work:
+        # On a real disk, where each synced file costs an fsync of it and of its directory; curl syncs nothing.
+        count = 20 if args.smoke else 200
+        batches.append((f"On disk: {count} x 1 MiB, 8 at a time, synced", "bench-1m", count, 8, bench, args.disk_work, []))
+        batches.append((f"On disk: {count} x 1 MiB, 8 at a time, --no-sync", "bench-1m", count, 8, bench, args.disk_work, ["--no-sync"]))
     if args.only:
         singles = [case for case in singles if any(text in case[0] for text in args.only)]
         batches = [case for case in batches if any(text in case[0] for text in args.only)]
@@ -231,17 +238,19 @@ def main():
                 os.unlink(out)
         rows.append((name, samples, ok, connections if case_bench is not bench else None, SIZES[file_id]))
 
-    for name, file_id, count, concurrency, case_bench in batches:
-        case_tools = tools if case_bench is bench else ("ours", "curl")
+    for name, file_id, count, concurrency, case_bench, root, extra in batches:
+        case_tools = tools if case_bench is bench and root == args.work else ("ours", "curl")
         samples = {tool: [] for tool in case_tools}
         connections = {tool: [] for tool in case_tools}
         ok = True
         for round_ in range(rounds):
             for tool in rotated(case_tools, round_):
-                directory = fresh_dir(args.work, f"batch-{tool}")
+                directory = fresh_dir(root, f"batch-{tool}")
                 argv = {"ours": case_bench.ours_batch, "curl": case_bench.curl_batch, "reference": case_bench.reference_batch,
                         "atomic": case_bench.atomic_batch}[tool](
                     file_id, count, directory, concurrency)
+                if tool == "ours":
+                    argv += extra
                 sample, opened = connections_during(lambda: timed(argv, bench.env))
                 samples[tool].append(sample)
                 connections[tool].append(opened)
@@ -282,6 +291,19 @@ def main():
     print()
     print(f"Peak RSS of a batch: {sizes[0]} items {rss[sizes[0]]:.1f} MiB, {sizes[1]} items {rss[sizes[1]]:.1f} MiB "
           f"(difference {rss[sizes[1]] - rss[sizes[0]]:.1f} MiB)")
+
+    # Peak RSS against the manifest's length (ours only): every output already present, so nothing is
+    # sent and only reading the manifest and going through its items is measured.
+    lines = (1000, 20_000) if args.smoke else (1000, 1_000_000)
+    manifest_rss = {}
+    for count in lines:
+        directory = fresh_dir(args.work, f"manifest-{count}")
+        for index in range(count):
+            os.close(os.open(os.path.join(directory, f"{index}.jpg"), os.O_CREAT | os.O_WRONLY, 0o600))
+        manifest_rss[count] = timed(bench.ours_batch("bench-64k", count, directory, 8), bench.env)[2] / 1024
+        shutil.rmtree(directory)
+    print(f"Peak RSS against manifest length (every output present): {lines[0]:,} lines {manifest_rss[lines[0]]:.1f} MiB, "
+          f"{lines[1]:,} lines {manifest_rss[lines[1]]:.1f} MiB (difference {manifest_rss[lines[1]] - manifest_rss[lines[0]]:.1f} MiB)")
 
     if args.floor:
         floors = {mode: statistics.median(timed([args.floor, mode])[2] for _ in range(5)) / 1024 for mode in ("curl", "json")}

@@ -20,7 +20,10 @@ files=""
 server_pid=""
 slow_url=""
 tls_url=""
-cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work" ${files:+"$files"}; }
+# The durable-files cases need a real disk: the build folder's file system, unless that is tmpfs too.
+disk_work=""
+if [ "$(stat -f -c %T .)" != tmpfs ]; then disk_work="$(mktemp -d "$PWD/.build/bench-disk.XXXXXX")"; fi
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$work" ${files:+"$files"} ${disk_work:+"$disk_work"}; }
 trap cleanup EXIT
 
 reference=""
@@ -115,4 +118,4 @@ fi
 
 echo "# boldsign-idv vs curl $(curl --version | head -n 1 | cut -d' ' -f2), $(date -u +%Y-%m-%d), $(nproc) cores, server $url ($server_name), outputs in $base" >&2
 python3 Benchmarks/bench.py --bin "$bin" --url "$url" --work "$work" --floor "$work/floor" ${reference:+--reference "$reference"} \
-  ${slow_url:+--slow-url "$slow_url"} ${tls_url:+--tls-url "$tls_url" --tls-log "$work/tls-access.log" --ca "$PWD/Tests/Certificates/ca.pem"} "$@"
+  ${slow_url:+--slow-url "$slow_url"} ${disk_work:+--disk-work "$disk_work"} ${tls_url:+--tls-url "$tls_url" --tls-log "$work/tls-access.log" --ca "$PWD/Tests/Certificates/ca.pem"} "$@"

@@ -21,34 +21,34 @@ import SystemPackage
 enum AtomicFileDelivery {
     /// Runs `write` with a descriptor open on a fresh temporary file, then moves it into place.
     static func deliver<Result>(
-        to destination: FilePath, replaceExisting: Bool, fileWork: FileWorkThreads,
+        to destination: FilePath, replaceExisting: Bool, fileWork: FileWorkThreads, durability: Configuration.Durability,
         _ write: (FileDescriptor) async throws -> Result
     ) async throws -> Result {
-        try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), fileWork: fileWork, write)
+        try await complete(try PendingDelivery(to: destination, replaceExisting: replaceExisting), fileWork: fileWork, durability: durability, write)
     }
 
     /// Like ``deliver(to:replaceExisting:_:)`` for a destination that is only known once the body is
     /// written (its extension comes from the image format): `destinationName` names it, in `directory`,
     /// from `write`'s result.
     static func deliver<Result>(
-        in directory: FilePath, temporaryName: String, replaceExisting: Bool, fileWork: FileWorkThreads,
+        in directory: FilePath, temporaryName: String, replaceExisting: Bool, fileWork: FileWorkThreads, durability: Configuration.Durability,
         _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
         let delivery = try PendingDelivery(in: try OutputDirectory(directory), name: temporaryName, replaceExisting: replaceExisting)
-        return try await complete(delivery, fileWork: fileWork, write, destinationName: destinationName)
+        return try await complete(delivery, fileWork: fileWork, durability: durability, write, destinationName: destinationName)
     }
 
     /// Runs `write` with the delivery's temporary file, then commits the delivery on `fileWork`'s threads,
     /// or abandons it when `write` throws.
-    static func complete<Result>(_ delivery: PendingDelivery, fileWork: FileWorkThreads,
+    static func complete<Result>(_ delivery: PendingDelivery, fileWork: FileWorkThreads, durability: Configuration.Durability,
                                  _ write: (FileDescriptor) async throws -> Result) async throws -> Result {
-        try await complete(delivery, fileWork: fileWork, write) { _ in delivery.name }
+        try await complete(delivery, fileWork: fileWork, durability: durability, write) { _ in delivery.name }
     }
 
     /// Like ``complete(_:_:)``, with the destination named from `write`'s result.
     static func complete<Result>(
-        _ delivery: PendingDelivery, fileWork: FileWorkThreads, _ write: (FileDescriptor) async throws -> Result,
+        _ delivery: PendingDelivery, fileWork: FileWorkThreads, durability: Configuration.Durability, _ write: (FileDescriptor) async throws -> Result,
         destinationName: (Result) -> String
     ) async throws -> Result {
         let result: Result
@@ -59,7 +59,7 @@ enum AtomicFileDelivery {
             throw error
         }
         let destination = destinationName(result)
-        try await fileWork.run { () throws(BoldSignError) in try delivery.commit(as: destination) }
+        try await fileWork.run { () throws(BoldSignError) in try delivery.commit(as: destination, durability: durability) }
         return result
     }
 

@@ -77,7 +77,8 @@ final class BatchDriver: Sendable {
                 state.finish(index: index, item: item, result: result)
             case .downloaded(let delivery, let download):
                 client.fileWork.start {
-                    state.finish(index: index, item: item, result: BoldSignClient.batchCommit(delivery, download, as: item.destination))
+                    state.finish(index: index, item: item,
+                                 result: BoldSignClient.batchCommit(delivery, download, as: item.destination, durability: client.configuration.durability))
                 }
             }
         }
@@ -112,9 +113,10 @@ extension BoldSignClient {
     }
 
     /// Syncs a downloaded batch item and moves it into place (blocking: on a file thread).
-    static func batchCommit(_ delivery: PendingDelivery, _ download: ImageDownload, as destination: FilePath) -> BatchOutcome.Result {
+    static func batchCommit(_ delivery: PendingDelivery, _ download: ImageDownload, as destination: FilePath,
+                            durability: Configuration.Durability) -> BatchOutcome.Result {
         do {
-            try delivery.commit(as: delivery.name)
+            try delivery.commit(as: delivery.name, durability: durability)
             var download = download
             download.path = destination
             return .downloaded(download)

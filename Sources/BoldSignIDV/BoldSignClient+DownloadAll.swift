@@ -47,7 +47,7 @@ extension BoldSignClient {
             }
             let request = ImageRequest(documentID: documentID, signer: signer, order: order, fileID: file.fileID, onBehalfOf: onBehalfOf)
             try request.validate()
-            let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false, fileWork: fileWork) { fd in
+            let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false, fileWork: fileWork, durability: configuration.durability) { fd in
                 try await fetchImage(request, into: .newFile(fd), logger: logger)
             } destinationName: { download in
                 Self.imageFileName(base, download.format)

@@ -147,7 +147,7 @@ public final class BoldSignClient: Sendable {
         _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, logger: Logger? = nil
     ) async throws -> ImageDownload {
         try request.validate()
-        var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting, fileWork: fileWork) { fd in
+        var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting, fileWork: fileWork, durability: configuration.durability) { fd in
             try await fetchImage(request, into: .newFile(fd), logger: logger)
         }
         download.path = path

@@ -82,6 +82,16 @@ public struct Configuration: Sendable {
     }
 
     /// Which HTTP versions the client offers the server.
+    /// What a download to a path guarantees once it has returned.
+    public enum Durability: String, Sendable, Hashable, CaseIterable {
+        /// The image and its directory entry are synced (`fsync`) before the image appears: after a crash
+        /// or power loss, a file that was there is whole. The default.
+        case synced
+        /// Not synced: the image appears whole to every process at once, but a crash or power loss soon
+        /// after may leave it empty or missing. Faster on a real disk, for outputs that can be fetched again.
+        case unsynced
+    }
+
     public enum HTTPVersion: String, Sendable, Hashable, CaseIterable {
         /// HTTP/2 where the server offers it during the TLS handshake (ALPN), as BoldSign's front end
         /// does; HTTP/1.1 otherwise, and always over plain HTTP. Concurrent transfers to one host then
@@ -124,6 +134,8 @@ public struct Configuration: Sendable {
     public var buffers = Buffers.default
     /// Refuse image bodies larger than this many bytes (nil: no limit).
     public var maxImageBytes: Int64?
+    /// Whether an image written to a path is synced to disk before it appears there; see ``Durability``.
+    public var durability = Durability.synced
     /// Treat a 2xx image response whose body does not start like a JPEG, PNG, GIF or WebP image as an
     /// error (``BoldSignError/Kind/notAnImage``): a path download then delivers nothing. Off by default,
     /// since the API does not document which formats signers may upload.

@@ -81,10 +81,10 @@ struct PendingDelivery: Sendable {
     /// Syncs the temporary file and moves it into place as `destination` (renamed over an existing file
     /// when replacing, else linked, which fails if the destination appeared meanwhile). On failure the
     /// temporary file is removed and the destination is untouched.
-    func commit(as destination: String) throws(BoldSignError) {
+    func commit(as destination: String, durability: Configuration.Durability = .synced) throws(BoldSignError) {
         defer { directory.close() }
         do throws(BoldSignError) {
-            try syncFile()
+            if durability == .synced { try syncFile() }
         } catch {
             try? file.close()
             removeTemporary()
@@ -94,7 +94,7 @@ struct PendingDelivery: Sendable {
             // Linked in while still open; synced above, so a late close error loses nothing.
             defer { try? file.close() }
             try linkAnonymousFile(as: destination)
-            directory.sync()
+            if durability == .synced { directory.sync() }
             return
         }
         do throws(BoldSignError) {
@@ -104,7 +104,7 @@ struct PendingDelivery: Sendable {
             removeTemporary()
             throw error
         }
-        directory.sync()
+        if durability == .synced { directory.sync() }
     }
 
     /// Closes the temporary file and removes it, if it has a name.

@@ -30,6 +30,9 @@ struct GlobalOptions: ParsableArguments {
     @Flag(help: "Fail (exit 70) when a downloaded body is not a JPEG, PNG, GIF or WebP image.")
     var requireImage = false
 
+    @Flag(help: "Do not sync images to disk before they appear (faster; a crash soon after may leave one empty or missing).")
+    var noSync = false
+
     @Flag(help: "Print one JSON result object on stdout.")
     var json = false
 
@@ -40,7 +43,7 @@ struct GlobalOptions: ParsableArguments {
     var verbose = false
 
     var settings: GlobalSettings {
-        GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, httpVersion: httpVersion, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
+        GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, httpVersion: httpVersion, noSync: noSync, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
                        stallTimeout: stallTimeout, retries: retries, requireImage: requireImage, json: json, quiet: quiet,
                        verbose: verbose)
     }

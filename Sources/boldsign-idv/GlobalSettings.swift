@@ -13,6 +13,7 @@ struct GlobalSettings: Equatable, Sendable {
     var baseURL: String?
     var caFile: String?
     var httpVersion = Configuration.HTTPVersion.automatic.rawValue
+    var noSync = false
     var apiKeyFile: String?
     var connectTimeout: Double = 10
     var stallTimeout = 30
@@ -54,6 +55,7 @@ struct GlobalSettings: Equatable, Sendable {
         }
         configuration.caFile = caFile.map { FilePath($0) }
         configuration.httpVersion = Configuration.HTTPVersion(rawValue: httpVersion) ?? .automatic
+        configuration.durability = noSync ? .unsynced : .synced
         configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.timeouts.stall = .seconds(stallTimeout)
         configuration.userAgent = "boldsign-idv-cli/0.1"

@@ -10,7 +10,7 @@ import Testing
         let root = try TemporaryDirectory()
         let original = root.path + "/out", moved = root.path + "/moved", elsewhere = root.path + "/elsewhere"
         for directory in [original, elsewhere] { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false) }
-        let written = try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1)) { fd in
+        let written = try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1), durability: .synced) { fd in
             // Mid-download, the directory is moved and its old path made to lead somewhere else.
             try FileManager.default.moveItem(atPath: original, toPath: moved)
             try FileManager.default.createSymbolicLink(atPath: original, withDestinationPath: elsewhere)
@@ -28,7 +28,7 @@ import Testing
         let original = root.path + "/out", moved = root.path + "/moved"
         try FileManager.default.createDirectory(atPath: original, withIntermediateDirectories: false)
         await #expect(throws: WriteFailed.self) {
-            try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1)) { _ in
+            try await AtomicFileDelivery.deliver(to: FilePath(original + "/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1), durability: .synced) { _ in
                 try FileManager.default.moveItem(atPath: original, toPath: moved)
                 throw WriteFailed()
             }
@@ -39,7 +39,7 @@ import Testing
     @Test func aMissingDirectoryIsAnOutputErrorNamingIt() async throws {
         let root = try TemporaryDirectory()
         let error = await #expect(throws: BoldSignError.self) {
-            try await AtomicFileDelivery.deliver(to: FilePath(root.path + "/missing/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1)) { _ in 0 }
+            try await AtomicFileDelivery.deliver(to: FilePath(root.path + "/missing/front.jpg"), replaceExisting: false, fileWork: FileWorkThreads(limit: 1), durability: .synced) { _ in 0 }
         }
         #expect(error?.kind == .outputFailed)
         #expect(error?.errno == .noSuchFileOrDirectory)
