@@ -137,7 +137,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CurlTransportTests",
-            dependencies: ["CurlTransport", "BoldSignMockServer", "TestSupport"]
+            dependencies: ["CurlTransport", "CCurl", "BoldSignMockServer", "TestSupport"]
         ),
         .testTarget(
             name: "BoldSignIDVTests",

@@ -64,6 +64,14 @@ public struct BatchOutcome: Sendable {
     public var result: Result
     /// The batch's progress including this item.
     public var progress: BatchProgress
+
+    /// Creates an outcome (for a stand-in client in tests; a batch makes its own).
+    public init(index: Int, item: BatchItem, result: Result, progress: BatchProgress) {
+        self.index = index
+        self.item = item
+        self.result = result
+        self.progress = progress
+    }
 }
 
 /// Counters of a running batch.

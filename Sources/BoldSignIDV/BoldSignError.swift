@@ -103,7 +103,13 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
     /// Our explanation.
     private let detail: String
 
-    init(_ kind: Kind, _ detail: String, status: Int? = nil, serverMessage: String? = nil, field: String? = nil,
+    /// Creates an error: the client makes its own; this is for a stand-in client in tests, so that code
+    /// which handles the client's errors can be tested with the errors it will meet.
+    ///
+    /// - Parameters:
+    ///   - kind: What went wrong.
+    ///   - detail: The explanation ``description`` shows after the kind.
+    public init(_ kind: Kind, _ detail: String, status: Int? = nil, serverMessage: String? = nil, field: String? = nil,
          retryAfter: Duration? = nil, rateLimit: RateLimitStatus? = nil, curlCode: Int32? = nil, errno: Errno? = nil,
          requestID: String? = nil, bytesWritten: Int64 = 0) {
         self.kind = kind

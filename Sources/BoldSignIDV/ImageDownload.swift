@@ -29,5 +29,26 @@ public struct ImageDownload: Sendable {
         public var firstByte: Duration
         /// Until the last byte.
         public var total: Duration
+
+        /// Creates timings (for a stand-in client in tests).
+        public init(connect: Duration = .zero, firstByte: Duration = .zero, total: Duration = .zero) {
+            self.connect = connect
+            self.firstByte = firstByte
+            self.total = total
+        }
+    }
+
+    /// Creates a result (for a stand-in client in tests; the client makes its own).
+    public init(bytesWritten: Int64, status: Int = 200, contentType: String? = nil, format: ImageFormat, rateLimit: RateLimitStatus? = nil,
+                requestID: String? = nil, timing: Timing = Timing(), reusedConnection: Bool = false, path: FilePath? = nil) {
+        self.bytesWritten = bytesWritten
+        self.status = status
+        self.contentType = contentType
+        self.format = format
+        self.rateLimit = rateLimit
+        self.requestID = requestID
+        self.timing = timing
+        self.reusedConnection = reusedConnection
+        self.path = path
     }
 }

@@ -24,17 +24,18 @@ public struct RateLimiting: Sendable, Hashable {
     /// An extra client-side cap.
     public var budget: Budget?
     /// A request that would have to wait longer than this for the limiter fails with
-    /// ``BoldSignError/Kind/rateLimited`` instead (nil: wait as long as it takes).
+    /// ``BoldSignError/Kind/rateLimited`` instead (nil: wait as long as it takes). One hour by default:
+    /// BoldSign's rate-limit window, so a batch may wait for the next window but never longer.
     public var maxWait: Duration?
 
     /// Creates a rate-limiting setting.
-    public init(followServerHeaders: Bool = true, budget: Budget? = nil, maxWait: Duration? = nil) {
+    public init(followServerHeaders: Bool = true, budget: Budget? = nil, maxWait: Duration? = .seconds(3600)) {
         self.followServerHeaders = followServerHeaders
         self.budget = budget
         self.maxWait = maxWait
     }
 
-    /// Follow the server's headers, no budget, wait as long as needed.
+    /// Follow the server's headers, no budget, wait at most an hour.
     public static let `default` = RateLimiting()
     /// No client-side limiting at all.
     public static let off = RateLimiting(followServerHeaders: false)

@@ -127,6 +127,18 @@ import Testing
         }
     }
 
+    @Test(arguments: Configuration.Durability.allCases) func bothDurabilitiesDeliverTheExactImageOwnerOnly(durability: Configuration.Durability) async throws {
+        try await withClientAndServer(configure: { $0.durability = durability }) { client, _ in
+            let directory = try TemporaryDirectory()
+            let path = directory.path + "/out.jpg"
+            let download = try await client.downloadImage(ImageRequest(documentID: largeDocument, signer: bulk, fileID: "image-1m"), to: FilePath(path))
+            #expect(download.bytesWritten == 1 << 20)
+            #expect(try await ChildProcess.sha256(ofFile: path) == MockFixtures.defaultSHA256["image-1m"])
+            #expect(try permissions(ofFile: path) == 0o600)
+            #expect(directoryEntries(directory.path) == ["out.jpg"])
+        }
+    }
+
     @Test(arguments: TestTransport.selected, [Configuration.Buffers(receiveBytes: 1024, writeBytes: 0), .init(receiveBytes: 16 * 1024, writeBytes: 5000), .lowMemory])
     func everyBufferSettingWritesTheSameBytes(over transport: TestTransport, buffers: Configuration.Buffers) async throws {
         try await withClientAndServer(over: transport, configure: { $0.buffers = buffers }) { client, _ in
