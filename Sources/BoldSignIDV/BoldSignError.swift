@@ -109,6 +109,15 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
     /// - Parameters:
     ///   - kind: What went wrong.
     ///   - detail: The explanation ``description`` shows after the kind.
+    ///   - status: ``status``.
+    ///   - serverMessage: ``serverMessage``.
+    ///   - field: ``field``.
+    ///   - retryAfter: ``retryAfter``.
+    ///   - rateLimit: ``rateLimit``.
+    ///   - curlCode: ``curlCode``.
+    ///   - errno: ``errno``.
+    ///   - requestID: ``requestID``.
+    ///   - bytesWritten: ``bytesWritten``.
     public init(_ kind: Kind, _ detail: String, status: Int? = nil, serverMessage: String? = nil, field: String? = nil,
          retryAfter: Duration? = nil, rateLimit: RateLimitStatus? = nil, curlCode: Int32? = nil, errno: Errno? = nil,
          requestID: String? = nil, bytesWritten: Int64 = 0) {
