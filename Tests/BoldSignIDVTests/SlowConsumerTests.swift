@@ -83,21 +83,30 @@ import Testing
         try await withClientAndServer(over: transport) { client, _ in
             let pipe = try FileDescriptor.pipe()
             defer { try? pipe.readEnd.close() }
-            // Reads in small bites with pauses, so the pipe is full most of the time.
-            let reader = Task.detached { () -> [UInt8] in
+            // A thread of its own reads in small bites with pauses, so the pipe is full most of the time; a
+            // read error is reported, never taken for the end of the body.
+            let reader = Task { try await onDedicatedThread { () throws -> [UInt8] in
                 var received: [UInt8] = []
                 var buffer = [UInt8](repeating: 0, count: 8192)
                 while true {
-                    let count = (try? buffer.withUnsafeMutableBytes { try pipe.readEnd.read(into: $0) }) ?? 0
+                    let count = try buffer.withUnsafeMutableBytes { try pipe.readEnd.read(into: $0) }
                     if count == 0 { return received }
                     received.append(contentsOf: buffer[0..<count])
-                    if received.count % (128 * 1024) < 8192 { try? await Task.sleep(for: .milliseconds(20)) }
+                    if received.count % (128 * 1024) < 8192 { usleep(20_000) }
                 }
+            } }
+            // A regression must fail the test, not hang the run: the download is cancelled after a minute.
+            let download = Task { try await client.downloadImage(Self.stuckRequest, into: pipe.writeEnd) }
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(60) * timingSlack)
+                download.cancel()
             }
-            let download = try await client.downloadImage(Self.stuckRequest, into: pipe.writeEnd)
+            let result = await download.result
+            watchdog.cancel()
             try pipe.writeEnd.close()
-            let received = await reader.value
-            #expect(download.bytesWritten == 1 << 20)
+            let received = try await reader.value
+            let downloaded = try result.get()
+            #expect(downloaded.bytesWritten == 1 << 20)
             #expect(received.count == 1 << 20)
             let directory = try TemporaryDirectory()
             try Data(received).write(to: URL(fileURLWithPath: directory.path + "/received"))
