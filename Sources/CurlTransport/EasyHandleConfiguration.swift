@@ -66,9 +66,12 @@ enum EasyHandleConfiguration {
         try check(ccurl_easy_setopt_protocols(easy, httpOnly), "PROTOCOLS")
         try check(ccurl_easy_setopt_redirect_protocols(easy, httpOnly), "REDIR_PROTOCOLS")
         try long(CURLOPT_HTTP_VERSION, httpVersion(options.httpVersion, url: request.url), "HTTP_VERSION")
-        if options.httpVersion != .http1_1 {
+        let plain = request.url.utf8.starts(with: "http:".utf8)
+        if options.httpVersion == .http2 || (options.httpVersion == .automatic && !plain) {
             // Wait for a connection that is still being set up to say whether it multiplexes, rather than
-            // opening one connection per transfer that starts meanwhile.
+            // opening one connection per transfer that starts meanwhile. Not over plain HTTP/1.1: there
+            // libcurl learns only from the response that a connection does not multiplex, so every
+            // transfer would wait for the first response of a connection.
             try long(CURLOPT_PIPEWAIT, 1, "PIPEWAIT")
         }
         // One TLS session cache for every handle of the loop, so that a new connection resumes a session.

@@ -127,6 +127,31 @@ import Testing
         }
     }
 
+    @Test(arguments: TestTransport.selected) func aSlowResponseHoldsBackNoOtherDownload(over transport: TestTransport) async throws {
+        // Over plain HTTP/1.1, libcurl's PIPEWAIT made every transfer wait for the first response on a new
+        // connection (to learn that it does not multiplex): here, for a response 1.5 s late.
+        try await withClientAndServer(over: transport, configure: { $0.maxConcurrentTransfers = 4 }) { client, _ in
+            let order = try await withThrowingTaskGroup(of: String.self) { group in
+                group.addTask {
+                    try await downloadDiscardingBody(client, ImageRequest(documentID: faultDocument, signer: faults, fileID: "latency"))
+                    return "slow"
+                }
+                // Started after the slow one has had time to open its connection.
+                try await Task.sleep(for: .milliseconds(100))
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await downloadDiscardingBody(client, ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile))
+                        return "fast"
+                    }
+                }
+                var order: [String] = []
+                for try await name in group { order.append(name) }
+                return order
+            }
+            #expect(order == ["fast", "fast", "fast", "slow"])
+        }
+    }
+
     @Test(arguments: Configuration.Durability.allCases) func bothDurabilitiesDeliverTheExactImageOwnerOnly(durability: Configuration.Durability) async throws {
         try await withClientAndServer(configure: { $0.durability = durability }) { client, _ in
             let directory = try TemporaryDirectory()
