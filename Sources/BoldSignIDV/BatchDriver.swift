@@ -5,7 +5,7 @@ import SystemPackage
 /// engine behind both forms of ``BoldSignClient/downloadBatch(_:options:)``.
 ///
 /// Each worker task pulls the next item itself and downloads it into a temporary file as
-/// ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)`` does; then it leaves the file's sync and
+/// ``BoldSignClient/downloadImage(_:to:replaceExisting:timeout:logger:)`` does; then it leaves the file's sync and
 /// move into place to the client's file threads, which record the outcome, and pulls again at once: the
 /// next transfer overlaps the last one's file work, and neither the consumer nor a disk is on the path
 /// from one download to the next. Workers stop pulling while `concurrency + 1` items are claimed but not
@@ -102,7 +102,8 @@ extension BoldSignClient {
             guard let delivery = try PendingDelivery.forBatch(to: item.destination, replaceExisting: options.replaceExisting,
                                                               skipExisting: options.skipExisting) else { return .finished(.skipped) }
             do {
-                return .downloaded(delivery, try await fetchImage(item.request, into: .newFile(delivery.file), logger: nil))
+                return .downloaded(delivery, try await fetchImage(item.request, into: .newFile(delivery.file),
+                                                                    timeout: options.itemTimeout, logger: nil))
             } catch {
                 delivery.abandon()
                 throw error

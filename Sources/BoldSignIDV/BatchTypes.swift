@@ -4,7 +4,7 @@ import SystemPackage
 public struct BatchItem: Sendable, Hashable {
     /// What to download.
     public var request: ImageRequest
-    /// The file to write (atomically; see ``BoldSignClient/downloadImage(_:to:replaceExisting:logger:)``).
+    /// The file to write (atomically; see ``BoldSignClient/downloadImage(_:to:replaceExisting:timeout:logger:)``).
     public var destination: FilePath
 
     /// Creates an item.
@@ -24,12 +24,16 @@ public struct BatchOptions: Sendable, Hashable {
     public var skipExisting: Bool
     /// Download again and replace existing destinations.
     public var replaceExisting: Bool
+    /// The deadline of each item's download (see ``Configuration/Timeouts/call``, which it overrides); an
+    /// item that misses it fails with ``BoldSignError/Kind/timedOut`` and the batch goes on.
+    public var itemTimeout: Duration?
 
     /// Creates options.
-    public init(concurrency: Int = 4, skipExisting: Bool = true, replaceExisting: Bool = false) {
+    public init(concurrency: Int = 4, skipExisting: Bool = true, replaceExisting: Bool = false, itemTimeout: Duration? = nil) {
         self.concurrency = max(1, concurrency)
         self.skipExisting = skipExisting
         self.replaceExisting = replaceExisting
+        self.itemTimeout = itemTimeout
     }
 
     /// Checks the options as a batch uses them: a batch whose options are invalid fails each item with
@@ -38,6 +42,9 @@ public struct BatchOptions: Sendable, Hashable {
     /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidConfiguration``.
     public func validate() throws(BoldSignError) {
         guard concurrency >= 1 else { throw .invalidConfiguration("BatchOptions.concurrency must be at least 1 (it is \(concurrency))") }
+        if let itemTimeout, itemTimeout <= .zero {
+            throw .invalidConfiguration("BatchOptions.itemTimeout must be positive (it is \(itemTimeout))")
+        }
     }
 
     /// How many workers run: the concurrency, or one to report each item's failure when it is invalid.
@@ -103,7 +110,7 @@ extension BoldSignClient {
     /// cancels the downloads in flight (their outcomes say so) and pulls no further items; so does ending the
     /// iteration early. All requests share the client's rate limiter and retry policy.
     ///
-    /// Each item is downloaded as ``downloadImage(_:to:replaceExisting:logger:)`` does it — into a temporary
+    /// Each item is downloaded as ``downloadImage(_:to:replaceExisting:timeout:logger:)`` does it — into a temporary
     /// file, synced and moved into place on a task of the batch, never on the client's transfer thread — so
     /// a slow disk or a slow consumer of outcomes holds back only this batch, not the client's other downloads.
     ///

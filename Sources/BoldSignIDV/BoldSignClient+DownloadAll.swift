@@ -21,7 +21,7 @@ extension BoldSignClient {
     ///
     /// File names are stable: `document-1.<ext>`, `document-2.<ext>` … in the report's order, then
     /// `selfie.<ext>`, where `<ext>` comes from the image's first bytes (`jpg`, `png`, `gif`, `webp`, or `bin`).
-    /// Each file is written atomically (see ``downloadImage(_:to:replaceExisting:logger:)``), so a file that
+    /// Each file is written atomically (see ``downloadImage(_:to:replaceExisting:timeout:logger:)``), so a file that
     /// exists is complete: a second run skips it without a request, which makes an interrupted run resumable.
     ///
     /// - Parameters:
@@ -30,14 +30,15 @@ extension BoldSignClient {
     ///   - order: The signer's order on the document.
     ///   - onBehalfOf: The sender identity to act on behalf of, if any.
     ///   - directory: An existing directory for the images.
+    ///   - timeout: The deadline of each request (the report, then each image; see ``Configuration/Timeouts/call``).
     ///   - logger: Overrides the client's logger for these requests.
     /// - Returns: One entry per image, in the report's order.
     /// - Throws: ``BoldSignError``; images saved before the failure stay saved.
     public func downloadAllImages(
         documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, to directory: FilePath,
-        logger: Logger? = nil
+        timeout: Duration? = nil, logger: Logger? = nil
     ) async throws -> [SavedImage] {
-        let report = try await report(documentID: documentID, signer: signer, order: order, onBehalfOf: onBehalfOf, logger: logger)
+        let report = try await report(documentID: documentID, signer: signer, order: order, onBehalfOf: onBehalfOf, timeout: timeout, logger: logger)
         var saved: [SavedImage] = []
         for file in report.imageFiles {
             let base = file.role.description
@@ -48,7 +49,7 @@ extension BoldSignClient {
             let request = ImageRequest(documentID: documentID, signer: signer, order: order, fileID: file.fileID, onBehalfOf: onBehalfOf)
             try request.validate()
             let download = try await AtomicFileDelivery.deliver(in: directory, temporaryName: base, replaceExisting: false, fileWork: fileWork, durability: configuration.durability) { fd in
-                try await fetchImage(request, into: .newFile(fd), logger: logger)
+                try await fetchImage(request, into: .newFile(fd), timeout: timeout, logger: logger)
             } destinationName: { download in
                 Self.imageFileName(base, download.format)
             }

@@ -17,12 +17,13 @@ extension BoldSignClient {
     ///   - signer: The signer, by email or by phone.
     ///   - order: The signer's order on the document.
     ///   - onBehalfOf: The sender identity to act on behalf of, if any.
+    ///   - timeout: The call's deadline (see ``Configuration/Timeouts/call``, which it overrides).
     ///   - logger: Overrides the client's logger for this request.
     /// - Returns: The decoded report; its ``IdentityVerificationReport/imageFiles`` are the file ids to download.
     /// - Throws: ``BoldSignError``; a body that is not a report is ``BoldSignError/Kind/decodingFailed`` with the status
     ///   and the start of the body in its message.
     public func report(
-        documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, logger: Logger? = nil
+        documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, timeout: Duration? = nil, logger: Logger? = nil
     ) async throws -> IdentityVerificationReport {
         let fields = RequestFields(documentID: documentID, signer: signer, order: order, fileID: nil, onBehalfOf: onBehalfOf)
         try fields.validate()
@@ -31,7 +32,7 @@ extension BoldSignClient {
             headers: Self.commonHeaders(configuration, accept: "application/json"),
             options: Self.transferOptions(configuration, maxBody: Int64(Self.maxReportBytes)))
         let (result, _) = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: .report,
-                                                 logger: logger ?? self.logger)
+                                                     timeout: timeout ?? configuration.timeouts.call, logger: logger ?? self.logger)
         return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result, credentials: configuration.credentials))
     }
 }

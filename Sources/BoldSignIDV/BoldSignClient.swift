@@ -77,24 +77,27 @@ public final class BoldSignClient: Sendable {
     /// current offset as it arrives, and nothing else is (an error body never reaches it).
     ///
     /// The descriptor is neither closed nor synced. On failure some bytes may already be in it
-    /// (``BoldSignError/bytesWritten`` says how many); use ``downloadImage(_:to:replaceExisting:logger:)``
+    /// (``BoldSignError/bytesWritten`` says how many); use ``downloadImage(_:to:replaceExisting:timeout:logger:)``
     /// when the file must be complete or absent. A retry after a body cut short truncates a regular file
     /// back to where this download started; into a pipe or socket such a download is not retried.
     ///
     /// - Parameters:
     ///   - request: The image to fetch.
     ///   - fd: Where the image bytes go, from the descriptor's current offset.
+    ///   - timeout: The call's deadline (see ``Configuration/Timeouts/call``, which it overrides).
     ///   - logger: Overrides the client's logger for this request.
     /// - Returns: Bytes written, status, content type, detected format, rate-limit headers and timing.
     /// - Throws: ``BoldSignError``.
-    public func downloadImage(_ request: ImageRequest, into fd: FileDescriptor, logger: Logger? = nil) async throws -> ImageDownload {
+    public func downloadImage(_ request: ImageRequest, into fd: FileDescriptor, timeout: Duration? = nil,
+                              logger: Logger? = nil) async throws -> ImageDownload {
         try request.validate()
-        return try await fetchImage(request, into: .fileDescriptor(fd), logger: logger)
+        return try await fetchImage(request, into: .fileDescriptor(fd), timeout: timeout, logger: logger)
     }
 
     /// The download behind every image method, for a request already validated.
-    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, logger: Logger?) async throws -> ImageDownload {
-        let (result, rateLimit) = try await executor.execute(imageTransfer(request), output: output, operation: .image, logger: logger ?? self.logger)
+    func fetchImage(_ request: ImageRequest, into output: RequestExecutor.Output, timeout: Duration?, logger: Logger?) async throws -> ImageDownload {
+        let (result, rateLimit) = try await executor.execute(imageTransfer(request), output: output, operation: .image,
+                                                             timeout: timeout ?? configuration.timeouts.call, logger: logger ?? self.logger)
         return try imageDownload(result, rateLimit: rateLimit)
     }
 
@@ -140,15 +143,17 @@ public final class BoldSignClient: Sendable {
     ///   - path: The file to create (or replace).
     ///   - replaceExisting: Replace a file already at `path`; when false such a file is an error
     ///     (``BoldSignError/Kind/destinationExists``), checked before and atomically after the download.
+    ///   - timeout: The call's deadline (see ``Configuration/Timeouts/call``, which it overrides); syncing
+    ///     the file is not counted.
     ///   - logger: Overrides the client's logger for this request.
     /// - Returns: What was downloaded, with ``ImageDownload/path`` set.
     /// - Throws: ``BoldSignError``.
     public func downloadImage(
-        _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, logger: Logger? = nil
+        _ request: ImageRequest, to path: FilePath, replaceExisting: Bool = false, timeout: Duration? = nil, logger: Logger? = nil
     ) async throws -> ImageDownload {
         try request.validate()
         var download = try await AtomicFileDelivery.deliver(to: path, replaceExisting: replaceExisting, fileWork: fileWork, durability: configuration.durability) { fd in
-            try await fetchImage(request, into: .newFile(fd), logger: logger)
+            try await fetchImage(request, into: .newFile(fd), timeout: timeout, logger: logger)
         }
         download.path = path
         return download

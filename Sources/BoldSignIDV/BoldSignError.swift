@@ -18,6 +18,7 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
             case unexpectedStatus = "unexpected status"
             case connectTimeout = "connect timeout"
             case stalled
+            case timedOut = "timed out"
             case connectionFailed = "connection failed"
             case tlsFailed = "TLS failure"
             case responseTooLarge = "response too large"
@@ -54,6 +55,9 @@ public struct BoldSignError: Error, Sendable, CustomStringConvertible {
         public static let connectTimeout = Kind(code: .connectTimeout)
         /// Bytes stopped arriving for longer than the stall timeout.
         public static let stalled = Kind(code: .stalled)
+        /// The call's deadline passed — ``Configuration/Timeouts/call`` or the `timeout:` of the call — while
+        /// it waited for the rate limiter or a response.
+        public static let timedOut = Kind(code: .timedOut)
         /// The connection could not be made or broke (including a body cut short).
         public static let connectionFailed = Kind(code: .connectionFailed)
         /// TLS handshake or certificate verification failed.

@@ -18,8 +18,8 @@ final class ClientRateLimiter: Sendable {
     /// Waits until a request may go; returns how long it waited.
     ///
     /// - Throws: `CancellationError` when the task is cancelled while waiting; ``BoldSignError`` (rate limited)
-    ///   when the wait would exceed ``RateLimiting/maxWait``.
-    func acquire() async throws -> Duration {
+    ///   when the wait would exceed ``RateLimiting/maxWait``, or timed out when it would end after `deadline`.
+    func acquire(deadline: ContinuousClock.Instant?) async throws -> Duration {
         let clock = ContinuousClock()
         let started = clock.now
         while true {
@@ -28,6 +28,11 @@ final class ClientRateLimiter: Sendable {
             let delay = Duration.milliseconds(Int64((wait * 1000).rounded(.up)))
             if let maxWait, clock.now - started + delay > maxWait {
                 throw BoldSignError(.rateLimited, "the client-side rate limiter would make this request wait \(Int(wait.rounded(.up))) s",
+                                    retryAfter: delay)
+            }
+            // Waiting only to fail at the deadline would hold the caller for nothing.
+            if let deadline, clock.now + delay > deadline {
+                throw BoldSignError(.timedOut, "the rate limiter would make this request wait \(Int(wait.rounded(.up))) s, past the call's deadline",
                                     retryAfter: delay)
             }
             try await Task.sleep(for: min(delay, .seconds(5)))

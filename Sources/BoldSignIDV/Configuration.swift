@@ -31,8 +31,8 @@ public struct Configuration: Sendable {
         }
     }
 
-    /// Connection and stall limits. There is deliberately no total timeout: a multi-gigabyte image may
-    /// take as long as it needs while bytes keep arriving.
+    /// Connection, stall and whole-call limits. By default there is no limit on a whole call: a
+    /// multi-gigabyte image may take as long as it needs while bytes keep arriving.
     public struct Timeouts: Sendable, Hashable {
         /// TCP connect plus TLS handshake.
         public var connect: Duration
@@ -43,12 +43,20 @@ public struct Configuration: Sendable {
         public var stall: Duration
         /// The rate below which the transfer counts as stalled.
         public var stallMinimumBytesPerSecond: Int
+        /// A deadline for each call (each item of a batch): the rate limiter's wait, every attempt and the
+        /// pauses between retries must end within it, or the call fails with ``BoldSignError/Kind/timedOut``.
+        /// A retry that could only start after the deadline is not made; the call fails with the last
+        /// attempt's error. Syncing a downloaded file is not counted. nil (the default): no deadline.
+        /// A method's `timeout:` argument overrides it.
+        public var call: Duration?
 
-        /// Creates timeouts; the defaults are 10 s to connect and 30 s of stall.
-        public init(connect: Duration = .seconds(10), stall: Duration = .seconds(30), stallMinimumBytesPerSecond: Int = 1) {
+        /// Creates timeouts; the defaults are 10 s to connect, 30 s of stall and no deadline per call.
+        public init(connect: Duration = .seconds(10), stall: Duration = .seconds(30), stallMinimumBytesPerSecond: Int = 1,
+                    call: Duration? = nil) {
             self.connect = connect
             self.stall = stall
             self.stallMinimumBytesPerSecond = stallMinimumBytesPerSecond
+            self.call = call
         }
     }
 
@@ -81,7 +89,6 @@ public struct Configuration: Sendable {
         public static let lowMemory = Buffers(receiveBytes: 64 * 1024, writeBytes: 64 * 1024)
     }
 
-    /// Which HTTP versions the client offers the server.
     /// What a download to a path guarantees once it has returned.
     public enum Durability: String, Sendable, Hashable, CaseIterable {
         /// The image and its directory entry are synced (`fsync`) before the image appears: after a crash
@@ -92,6 +99,7 @@ public struct Configuration: Sendable {
         case unsynced
     }
 
+    /// Which HTTP versions the client offers the server.
     public enum HTTPVersion: String, Sendable, Hashable, CaseIterable {
         /// HTTP/2 where the server offers it during the TLS handshake (ALPN), as BoldSign's front end
         /// does; HTTP/1.1 otherwise, and always over plain HTTP. Concurrent transfers to one host then

@@ -119,7 +119,7 @@ public struct ImageFile: Sendable, Hashable {
         /// The selfie.
         case selfie
 
-        /// `document-1`, `document-2` …, `selfie`: the base of the file name ``BoldSignClient/downloadAllImages(documentID:signer:order:onBehalfOf:to:logger:)`` uses.
+        /// `document-1`, `document-2` …, `selfie`: the base of the file name ``BoldSignClient/downloadAllImages(documentID:signer:order:onBehalfOf:to:timeout:logger:)`` uses.
         public var description: String {
             switch self {
             case .document(let index): return "document-\(index)"

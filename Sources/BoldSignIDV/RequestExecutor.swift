@@ -19,9 +19,12 @@ struct RequestExecutor: Sendable {
     let metrics: ClientMetrics
 
     /// Runs `transfer` until it succeeds or fails for good: waits for the rate limiter, performs it, and
-    /// retries as the policy says.
-    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation,
+    /// retries as the policy says — all before `timeout` has passed, when there is one.
+    func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, timeout: Duration?,
                  logger: Logger) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
+        let clock = ContinuousClock()
+        let deadline = try Self.deadline(after: timeout)
+        var transfer = transfer
         let rewinder: OutputRewinder?
         let sink: TransferSink
         switch output {
@@ -39,13 +42,24 @@ struct RequestExecutor: Sendable {
         while true {
             let waited: Duration
             do {
-                waited = try await limiter.acquire()
+                waited = try await limiter.acquire(deadline: deadline)
             } catch let limited as BoldSignError {
                 metrics.request(operation, outcome: ClientMetrics.outcome(of: limited))
                 throw limited
             } catch {
                 metrics.request(operation, outcome: .cancelled)
                 throw BoldSignError(.cancelled, "the request was cancelled while waiting for the rate limiter")
+            }
+            if let deadline {
+                let left = deadline - clock.now
+                guard left > .zero else {
+                    limiter.release(nil, status: nil)
+                    let error = BoldSignError(.timedOut, "the call's deadline passed while it waited for the rate limiter")
+                    metrics.request(operation, outcome: ClientMetrics.outcome(of: error))
+                    throw error
+                }
+                // Rounded up, so that libcurl's limit does not fire before the deadline.
+                transfer.options.totalTimeoutMilliseconds = Int(left.milliseconds) + 1
             }
             let started = admit(waited: waited, operation: operation, logger: logger)
             let outcome: Result<TransferResult, TransferError>
@@ -56,13 +70,20 @@ struct RequestExecutor: Sendable {
             } catch {
                 outcome = .failure(TransferError(kind: .other, message: "\(error)"))
             }
-            let error: BoldSignError
+            var error: BoldSignError
             switch settle(outcome, started: started, operation: operation, attempt: attempt, logger: logger) {
             case .success(let done): return done
             case .failure(let failure): error = failure
             }
+            if let deadline, error.curlCode == Self.curlTimedOut, clock.now + .milliseconds(20) >= deadline {
+                // libcurl's total timeout, set from the deadline above, rather than its stall or connect timer
+                // (libcurl's clock and ours may differ by a little).
+                error = BoldSignError(.timedOut, "the call's deadline passed during the transfer", curlCode: error.curlCode,
+                                      bytesWritten: error.bytesWritten)
+            }
             let rewindable = rewinder?.isRewindable ?? (output.isMemory)
-            guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable) else {
+            guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable),
+                  deadline.map({ clock.now + delay < $0 }) ?? true else {
                 logger.debug("boldsign request failed", metadata: ["operation": "\(operation.rawValue)", "attempt": "\(attempt)", "error": "\(error)"])
                 throw error
             }
@@ -81,6 +102,19 @@ struct RequestExecutor: Sendable {
             attempt += 1
         }
     }
+
+    /// The instant a call given `timeout` must end by; nil for none.
+    ///
+    /// - Throws: ``BoldSignError/Kind/invalidConfiguration`` for a timeout that is not positive.
+    static func deadline(after timeout: Duration?) throws(BoldSignError) -> ContinuousClock.Instant? {
+        guard let timeout else { return nil }
+        guard timeout > .zero else { throw .invalidConfiguration("a call's timeout must be positive (it is \(timeout))") }
+        // Capped so that no caller's value can overflow the clock's arithmetic.
+        return ContinuousClock.now + min(timeout, .seconds(366 * 86_400))
+    }
+
+    /// `CURLE_OPERATION_TIMEDOUT`: libcurl's code for its connect, stall and total timeouts alike.
+    static let curlTimedOut: Int32 = 28
 
     /// Counts an attempt the rate limiter admitted after `waited`, as it starts; returns its start time.
     func admit(waited: Duration, operation: ClientMetrics.Operation, logger: Logger) -> ContinuousClock.Instant {

@@ -79,9 +79,11 @@ enum EasyHandleConfiguration {
         // Credentials travel in custom headers, which libcurl would forward to any host a redirect names.
         try long(CURLOPT_FOLLOWLOCATION, 0, "FOLLOWLOCATION")
         try long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds), "CONNECTTIMEOUT_MS")
-        // A stall timeout, not a total one: a multi-gigabyte body may take as long as it needs while it moves.
+        // A stall timeout, and a total one only for a caller's deadline: a multi-gigabyte body may take as long
+        // as it needs while it moves.
         try long(CURLOPT_LOW_SPEED_LIMIT, max(1, options.stallMinimumBytesPerSecond), "LOW_SPEED_LIMIT")
         try long(CURLOPT_LOW_SPEED_TIME, max(1, options.stallTimeoutSeconds), "LOW_SPEED_TIME")
+        if let total = options.totalTimeoutMilliseconds { try long(CURLOPT_TIMEOUT_MS, max(1, total), "TIMEOUT_MS") }
         try long(CURLOPT_TCP_KEEPALIVE, 1, "TCP_KEEPALIVE")
         try long(CURLOPT_TCP_KEEPIDLE, 60, "TCP_KEEPIDLE")
         try long(CURLOPT_TCP_KEEPINTVL, 30, "TCP_KEEPINTVL")

@@ -46,6 +46,8 @@ package struct TransferOptions: Sendable, Hashable {
     package var httpVersion: HTTPVersion = .automatic
     /// `CURLOPT_CONNECTTIMEOUT_MS`: the TCP and TLS handshake must finish within this many milliseconds.
     package var connectTimeoutMilliseconds: Int = 10_000
+    /// `CURLOPT_TIMEOUT_MS`: the whole transfer must end within this many milliseconds (nil: no limit).
+    package var totalTimeoutMilliseconds: Int?
     /// `CURLOPT_LOW_SPEED_TIME`: abort when fewer than ``stallMinimumBytesPerSecond`` arrive for this many seconds.
     package var stallTimeoutSeconds: Int = 30
     /// `CURLOPT_LOW_SPEED_LIMIT`.

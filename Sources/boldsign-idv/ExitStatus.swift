@@ -41,7 +41,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .unauthorized, .forbidden: self = .permission
         case .notFound: self = .notFound
         case .rateLimited: self = .rateLimited
-        case .connectTimeout, .stalled, .connectionFailed, .tlsFailed: self = .network
+        case .connectTimeout, .stalled, .timedOut, .connectionFailed, .tlsFailed: self = .network
         case .outputFailed: self = .outputError
         case .destinationExists: self = .destinationExists
         default: self = .serverError

@@ -24,6 +24,9 @@ struct GlobalOptions: ParsableArguments {
     @Option(help: "Seconds without progress before giving up.")
     var stallTimeout: Int = GlobalSettings().stallTimeout
 
+    @Option(help: "Seconds each request (each item of a batch) may take in all: rate-limit waits, attempts and retries.")
+    var timeout: Double?
+
     @Option(help: "Retries after the first attempt for 429, 502-504 and connection failures.")
     var retries: Int = GlobalSettings().retries
 
@@ -44,7 +47,7 @@ struct GlobalOptions: ParsableArguments {
 
     var settings: GlobalSettings {
         GlobalSettings(region: region, baseURL: baseURL, caFile: caFile, httpVersion: httpVersion, noSync: noSync, apiKeyFile: apiKeyFile, connectTimeout: connectTimeout,
-                       stallTimeout: stallTimeout, retries: retries, requireImage: requireImage, json: json, quiet: quiet,
+                       stallTimeout: stallTimeout, timeout: timeout, retries: retries, requireImage: requireImage, json: json, quiet: quiet,
                        verbose: verbose)
     }
 

@@ -17,6 +17,7 @@ struct GlobalSettings: Equatable, Sendable {
     var apiKeyFile: String?
     var connectTimeout: Double = 10
     var stallTimeout = 30
+    var timeout: Double?
     var retries = 3
     var requireImage = false
     var json = false
@@ -28,7 +29,11 @@ struct GlobalSettings: Equatable, Sendable {
         guard Configuration.HTTPVersion(rawValue: httpVersion) != nil else {
             throw ValidationError("--http-version must be automatic, 1.1 or 2")
         }
-        guard connectTimeout > 0, stallTimeout > 0 else { throw ValidationError("timeouts must be positive") }
+        // Bounded above too: a value converted to whole milliseconds must not overflow.
+        let aYear = 366.0 * 86_400
+        guard (0.001...aYear).contains(connectTimeout), (1...Int(aYear)).contains(stallTimeout), timeout.map({ (0.001...aYear).contains($0) }) ?? true else {
+            throw ValidationError("timeouts must be positive and at most a year")
+        }
         guard (0...20).contains(retries) else { throw ValidationError("--retries must be 0...20") }
     }
 
@@ -58,6 +63,7 @@ struct GlobalSettings: Equatable, Sendable {
         configuration.durability = noSync ? .unsynced : .synced
         configuration.timeouts.connect = .milliseconds(Int64(connectTimeout * 1000))
         configuration.timeouts.stall = .seconds(stallTimeout)
+        configuration.timeouts.call = timeout.map { .milliseconds(Int64($0 * 1000)) }
         configuration.userAgent = "boldsign-idv-cli/0.1"
         configuration.retry.maxAttempts = retries + 1
         configuration.requireImageFormat = requireImage

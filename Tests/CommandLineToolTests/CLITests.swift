@@ -168,6 +168,22 @@ import Testing
         }
     }
 
+    @Test func aRequestPastItsTimeoutExits69AndATimeoutOutOfRangeIsAUsageError() async throws {
+        try await withServer { server in
+            let directory = try TemporaryDirectory()
+            let image = ["image", "--document-id", MockFixtures.faultDocumentID, "--email", "faults@example.com", "--file-id", "latency",
+                         "--output", directory.path + "/late.jpg"]
+            // The server answers after 1.5 s.
+            let late = try await cli(image + ["--timeout", "0.3"], server: server)
+            #expect(late.status == 69 && late.stderr.contains("timed out"), "\(late.status) \(late.stderr)")
+            for value in ["0", "-1", "1e30"] {
+                #expect(try await cli(image + ["--timeout", value], server: server).status == 64, "--timeout \(value)")
+            }
+            #expect(try await cli(image + ["--timeout", "30"], server: server).status == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["late.jpg"])
+        }
+    }
+
     @Test func theAPIKeyNeverAppearsInAnyOutputEvenVerbose() async throws {
         var fixtures = Self.fixtures
         fixtures.documents[2].signers[0].files.append(.init(id: "echo", size: 1, fault: .init(respond: .init(
