@@ -42,7 +42,7 @@ grep -q "^Version: 7.74.0" "$lib/pkgconfig/libcurl.pc"
 [ -e "$lib/libnghttp2.so.14.20.1" ] || { echo "test-libcurl-floor: Debian 11's nghttp2 1.43 is missing; remove $floor" >&2; exit 1; }
 
 if [ "$#" -eq 0 ]; then
-  set -- --filter "CurlTransportTests|DownloadTests|BatchTests|BatchFormTests|SlowConsumerTests|CallbackBatchTests|RetryTests|FaultTests|HTTP2FaultTests|NginxTests|LibcurlRuntimeTests"
+  set -- --filter "CurlTransportTests|DownloadTests|BatchTests|BatchFormTests|SlowConsumerTests|CallbackBatchTests|RetryTests|DeadlineTests|FaultTests|HTTP2FaultTests|NginxTests|LibcurlRuntimeTests"
 fi
 export PKG_CONFIG_PATH="$lib/pkgconfig"
 # DT_RPATH rather than DT_RUNPATH: it also applies to libcurl's own dependencies (libssl.so.1.1).
