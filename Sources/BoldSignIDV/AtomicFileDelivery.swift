@@ -99,7 +99,11 @@ enum AtomicFileDelivery {
         for _ in 0..<16 {
             let temporary = temporaryName(for: name, suffix: nextSuffix())
             let fd = openat(directory.descriptor.rawValue, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
-            if fd >= 0 { return (temporary, FileDescriptor(rawValue: fd)) }
+            if fd >= 0 {
+                // Tells AbandonedTemporaryFiles that the file is in use, for as long as the process lives.
+                _ = flock(fd, LOCK_EX | LOCK_NB)
+                return (temporary, FileDescriptor(rawValue: fd))
+            }
             let error = Errno(rawValue: errno)
             switch error {
             case .fileExists, .interrupted: continue

@@ -23,6 +23,8 @@ extension BoldSignClient {
     /// `selfie.<ext>`, where `<ext>` comes from the image's first bytes (`jpg`, `png`, `gif`, `webp`, or `bin`).
     /// Each file is written atomically (see ``downloadImage(_:to:replaceExisting:timeout:logger:)``), so a file that
     /// exists is complete: a second run skips it without a request, which makes an interrupted run resumable.
+    /// Temporary files a killed run left in `directory` are removed first
+    /// (see ``removeAbandonedTemporaryFiles(in:)``).
     ///
     /// - Parameters:
     ///   - documentID: The document's id (a UUID).
@@ -39,6 +41,7 @@ extension BoldSignClient {
         timeout: Duration? = nil, logger: Logger? = nil
     ) async throws -> [SavedImage] {
         let report = try await report(documentID: documentID, signer: signer, order: order, onBehalfOf: onBehalfOf, timeout: timeout, logger: logger)
+        try Self.removeAbandonedTemporaryFiles(in: directory)
         var saved: [SavedImage] = []
         for file in report.imageFiles {
             let base = file.role.description

@@ -29,6 +29,8 @@ struct BatchArguments: Equatable, Sendable {
             throw CommandRunner.fail(.invalidInput, "invalid manifest: \(error)", global: global)
         }
         try CommandRunner.createDirectories(manifest.directories, root: directory, global: global)
+        // A run killed earlier (of this version without O_TMPFILE, or of an earlier one) may have left temporary files.
+        for outputs in manifest.directories.union([directory]) { _ = try? BoldSignClient.removeAbandonedTemporaryFiles(in: outputs) }
         let items = manifest.items
         let report = try reportFile.map { try ReportFileWriter(path: $0) }
         let quiet = global.quiet

@@ -300,42 +300,59 @@ import Testing
         }
     }
 
-    @Test func aBatchKilledWithSIGKILLResumesWithoutRedownloadingOrPartialFiles() async throws {
+    @Test func aBatchKilledWithSIGKILL20TimesResumesWithoutRedownloadingOrPartialFiles() async throws {
         try await withServer { server in
             let directory = try TemporaryDirectory()
-            let manifest = directory.path + "/m.jsonl"
-            try writeManifest(manifest, count: 150, fileID: "slow") { "\($0).jpg" }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
-            process.arguments = ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"]
-            process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // Watched from a thread of its own: a poll on the cooperative pool, which the tests running
-            // beside this one can keep busy, once woke only after the whole batch had finished.
-            _ = try await onDedicatedThread {
-                while server.statistics.imagesServed < 40 { usleep(20_000) }
-                kill(process.processIdentifier, SIGKILL)
+            let manifest = directory.path + "/m.jsonl", out = directory.path + "/out"
+            let count = 200
+            try writeManifest(manifest, count: count, fileID: "slow") { "\($0).jpg" }
+            let expected = try #require(Self.fixtures.documents[1].signers[0].files.first { $0.id == "slow" }).generator.bytes(in: 0..<3000)
+            /// The images in `out`; every one must be whole, and nothing hidden may be there.
+            func finishedImages(after round: Int) throws -> [String] {
+                let entries = (try? FileManager.default.contentsOfDirectory(atPath: out)) ?? []
+                #expect(!entries.contains { $0.hasPrefix(".") }, "round \(round) left behind: \(entries.filter { $0.hasPrefix(".") })")
+                for name in entries where !name.hasPrefix(".") {
+                    #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: out + "/" + name))) == expected, "round \(round): \(name)")
+                }
+                return entries.filter { !$0.hasPrefix(".") }
             }
-            _ = try await onDedicatedThread { process.waitUntilExit() }
-            let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")
-            // Temporary files are anonymous until complete: killed, the process leaves none.
-            #expect(!entries.contains { $0.hasPrefix(".") }, "left behind: \(entries.filter { $0.hasPrefix(".") })")
-            let finished = entries.filter { !$0.hasPrefix(".") }
-            #expect(finished.count >= 30 && finished.count < 150)
+            for round in 1...20 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
+                process.arguments = ["batch", manifest, "--output-dir", out, "--concurrency", "4", "--quiet"]
+                process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                // Anywhere from before the first request to a dozen images in, and anywhere within a download.
+                let target = server.statistics.imagesServed + Int.random(in: 0...12)
+                let delay = useconds_t.random(in: 0...40_000)
+                try process.run()
+                // Watched from a thread of its own: a poll on the cooperative pool, which the tests running
+                // beside this one can keep busy, once woke only after the whole batch had finished.
+                _ = try await onDedicatedThread {
+                    while server.statistics.imagesServed < target, process.isRunning { usleep(2_000) }
+                    usleep(delay)
+                    kill(process.processIdentifier, SIGKILL)
+                }
+                _ = try await onDedicatedThread { process.waitUntilExit() }
+                #expect(process.terminationReason == .uncaughtSignal, "round \(round): the batch ended before it was killed")
+                _ = try finishedImages(after: round)
+            }
+            let finished = try finishedImages(after: 20)
+            #expect(finished.count < count)
+            // What an earlier version, killed, left: a named temporary file (this one leaves none where O_TMPFILE works).
+            let stale = out + "/.7.jpg.k3j2h1x0.partial"
+            try Data("half an image".utf8).write(to: URL(fileURLWithPath: stale))
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -120)], ofItemAtPath: stale)
             let servedBefore = server.statistics.imagesServed
 
-            let rerun = try await cli(["batch", manifest, "--output-dir", directory.path + "/out", "--json"], server: server)
+            let rerun = try await cli(["batch", manifest, "--output-dir", out, "--json"], server: server)
             #expect(rerun.status == 0, "\(rerun.stderr)")
             let summary = try #require(json(rerun))
             #expect(summary["skipped"] as? Int == finished.count)
-            #expect(summary["downloaded"] as? Int == 150 - finished.count)
-            #expect(server.statistics.imagesServed - servedBefore == 150 - finished.count)
-            let expected = try #require(Self.fixtures.documents[1].signers[0].files.first { $0.id == "slow" }).generator.bytes(in: 0..<3000)
-            for index in 0..<150 {
-                #expect([UInt8](try Data(contentsOf: URL(fileURLWithPath: directory.path + "/out/\(index).jpg"))) == expected)
-            }
+            #expect(summary["downloaded"] as? Int == count - finished.count)
+            #expect(server.statistics.imagesServed - servedBefore == count - finished.count)
+            #expect(try finishedImages(after: 21).count == count)
         }
     }
 
