@@ -57,6 +57,40 @@ import Testing
         }
     }
 
+    @Test(arguments: TestTransport.selected) func downloadsStartedTogetherWithAStuckOneAllFinish(over transport: TestTransport) async throws {
+        // Not waiting for the stuck transfer's response: the others start while libcurl does not yet know
+        // whether its connection multiplexes. Over plain HTTP/1.1 with PIPEWAIT they waited for it until it
+        // ended — never, here.
+        try await withClientAndServer(over: transport, configure: { $0.maxConcurrentTransfers = 8; $0.retry = .none }) { client, _ in
+            let unread = try UnreadPipe()
+            defer { unread.close() }
+            let stuck = Task { try await client.downloadImage(Self.stuckRequest, into: unread.pipe.writeEnd) }
+            let directory = try TemporaryDirectory()
+            let others = Task {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<7 {
+                        group.addTask {
+                            _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                               to: FilePath(directory.path + "/\(index).jpg"))
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            // A regression must fail the test, not hang the run.
+            let watchdog = Task {
+                try await Task.sleep(for: .seconds(60) * timingSlack)
+                others.cancel()
+            }
+            let result = await others.result
+            watchdog.cancel()
+            stuck.cancel()
+            _ = await stuck.result
+            #expect(throws: Never.self) { try result.get() }
+            #expect(directoryEntries(directory.path).count == 7)
+        }
+    }
+
     @Test(arguments: TestTransport.selected) func shutdownEndsATransferStuckOnAnUnreadPipe(over transport: TestTransport) async throws {
         let server = try await MockServer.start(.init(tls: transport.tls()))
         var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(MockFixtures.defaultAPIKey))
