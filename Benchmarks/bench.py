@@ -8,7 +8,7 @@ yardstick for what libcurl itself allows on this machine; and again delivering i
 boldsign-idv does (temporary file, fsync, link, directory fsync), to show what that costs.
 See Benchmarks/README.md.
 """
-import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, hashlib, json, os, shutil, statistics, subprocess, sys, tempfile, threading, time
 
 # Each size is its own document, so that a static server (nginx) can tell them apart by the query alone.
 DOCUMENTS = {"bench-64k": "b3c4d5e6-0000-4000-8000-000000000064", "bench-1m": "b3c4d5e6-0000-4000-8000-000000000001",
@@ -49,8 +49,9 @@ def timed(argv, env=None):
 
 
 class Bench:
-    def __init__(self, bin_dir, work, base_url, reference, ca=None):
+    def __init__(self, bin_dir, work, base_url, reference, ca=None, baseline=None):
         self.bin = bin_dir
+        self.baseline = baseline
         self.reference = reference
         self.work = work
         self.url = base_url
@@ -74,7 +75,7 @@ class Bench:
 
     def over(self, url, proto):
         """The same benchmark against another server (the TLS one), speaking `proto` ("1.1" or "2")."""
-        other = Bench(self.bin, self.work, url, None, self.ca)
+        other = Bench(self.bin, self.work, url, None, self.ca, self.baseline)
         other.hashes = self.hashes
         other.proto = proto
         return other
@@ -94,6 +95,9 @@ class Bench:
     def ours_single(self, file_id, out):
         return [f"{self.bin}/boldsign-idv", "image", "--base-url", self.url, "--document-id", DOCUMENTS[file_id], "--email", EMAIL,
                 "--file-id", file_id, "--output", out, "--overwrite", "--quiet"] + self.ours_tls()
+
+    def baseline_single(self, file_id, out):
+        return [f"{self.baseline}/boldsign-idv"] + self.ours_single(file_id, out)[1:]
 
     def curl_single(self, file_id, out):
         return ["curl", "-sS", "-f", "-o", out, "-X", "POST", "-H", f"@{self.headers}", "--data-binary", self.body(file_id)] + \
@@ -125,6 +129,9 @@ class Bench:
         return [f"{self.bin}/boldsign-idv", "batch", self.manifest(file_id, count, directory), "--base-url", self.url,
                 "--output-dir", directory, "--concurrency", str(concurrency), "--quiet"] + self.ours_tls()
 
+    def baseline_batch(self, file_id, count, directory, concurrency):
+        return [f"{self.baseline}/boldsign-idv"] + self.ours_batch(file_id, count, directory, concurrency)[1:]
+
     def curl_batch(self, file_id, count, directory, concurrency):
         config = os.path.join(self.work, f"curl-{file_id}-{count}.conf")
         with open(config, "w") as f:
@@ -155,6 +162,45 @@ def fresh_dir(work, name):
     return path
 
 
+def disk_floor(root, count, threads, mode):
+    """Seconds to write `count` 1 MiB files with `threads` threads, each into a temporary file linked into
+    place, with no network: nothing synced ("none"), each file synced before its link ("file"), or each
+    file and then its directory ("file+dir", what a durable download does). What the disk costs by itself."""
+    directory = fresh_dir(root, f"floor-{mode}")
+    data = os.urandom(1 << 20)
+    dirfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    names = iter(range(count))
+    lock = threading.Lock()
+
+    def work():
+        while True:
+            with lock:
+                index = next(names, None)
+            if index is None:
+                return
+            temporary, final = os.path.join(directory, f".{index}.partial"), os.path.join(directory, f"{index}.jpg")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.write(fd, data)
+            if mode != "none":
+                os.fsync(fd)
+            os.close(fd)
+            os.link(temporary, final)
+            os.unlink(temporary)
+            if mode == "file+dir":
+                os.fsync(dirfd)
+
+    started = time.monotonic()
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    took = time.monotonic() - started
+    os.close(dirfd)
+    shutil.rmtree(directory)
+    return took
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--bin", required=True)
@@ -167,13 +213,15 @@ def main():
     parser.add_argument("--tls-log", help="that server's access log, one connection number per line: connections per run")
     parser.add_argument("--ca", help="the CA that signed the TLS server's certificate")
     parser.add_argument("--disk-work", help="a directory on a real disk (not tmpfs): the batch cases whose files must be durable")
+    parser.add_argument("--baseline-bin", help="another build's release folder: its boldsign-idv runs in every case too, interleaved (an A/B)")
     parser.add_argument("--slow-url", help="the same server at 256 KiB/s (optional): allocations while waiting on the network")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, one round: keeps the script from rotting")
     parser.add_argument("--only", action="append", default=[],
                         help="run only the cases whose name contains this text (repeatable); skips the RSS, floor and allocation extras")
     args = parser.parse_args()
-    bench = Bench(args.bin, args.work, args.url, args.reference, args.ca)
-    tools = ("ours", "curl", "reference", "atomic") if args.reference else ("ours", "curl")
+    bench = Bench(args.bin, args.work, args.url, args.reference, args.ca, args.baseline_bin)
+    ours_and_curl = ("ours", "baseline", "curl") if args.baseline_bin else ("ours", "curl")
+    tools = ours_and_curl + (("reference", "atomic") if args.reference else ())
     rounds = 1 if args.smoke else args.rounds
 
     if args.smoke:
@@ -220,7 +268,7 @@ def main():
 
     rows = []
     for name, file_id, case_bench in singles:
-        case_tools = tools if case_bench is bench else ("ours", "curl")
+        case_tools = tools if case_bench is bench else ours_and_curl
         samples = {tool: [] for tool in case_tools}
         connections = {tool: [] for tool in case_tools}
         ok = True
@@ -229,8 +277,8 @@ def main():
                 out = os.path.join(args.work, f"single-{tool}.jpg")
                 if os.path.exists(out):
                     os.unlink(out)
-                argv = {"ours": case_bench.ours_single, "curl": case_bench.curl_single, "reference": case_bench.reference_single,
-                        "atomic": case_bench.atomic_single}[tool](file_id, out)
+                argv = {"ours": case_bench.ours_single, "baseline": case_bench.baseline_single, "curl": case_bench.curl_single,
+                        "reference": case_bench.reference_single, "atomic": case_bench.atomic_single}[tool](file_id, out)
                 sample, count = connections_during(lambda: timed(argv, bench.env))
                 samples[tool].append(sample)
                 connections[tool].append(count)
@@ -239,17 +287,19 @@ def main():
         rows.append((name, samples, ok, connections if case_bench is not bench else None, SIZES[file_id]))
 
     for name, file_id, count, concurrency, case_bench, root, extra in batches:
-        case_tools = tools if case_bench is bench and root == args.work else ("ours", "curl")
+        case_tools = tools if case_bench is bench and root == args.work else ours_and_curl
+        if extra:  # options a baseline build may not have
+            case_tools = tuple(tool for tool in case_tools if tool != "baseline")
         samples = {tool: [] for tool in case_tools}
         connections = {tool: [] for tool in case_tools}
         ok = True
         for round_ in range(rounds):
             for tool in rotated(case_tools, round_):
                 directory = fresh_dir(root, f"batch-{tool}")
-                argv = {"ours": case_bench.ours_batch, "curl": case_bench.curl_batch, "reference": case_bench.reference_batch,
-                        "atomic": case_bench.atomic_batch}[tool](
+                argv = {"ours": case_bench.ours_batch, "baseline": case_bench.baseline_batch, "curl": case_bench.curl_batch,
+                        "reference": case_bench.reference_batch, "atomic": case_bench.atomic_batch}[tool](
                     file_id, count, directory, concurrency)
-                if tool == "ours":
+                if tool in ("ours", "baseline"):
                     argv += extra
                 sample, opened = connections_during(lambda: timed(argv, bench.env))
                 samples[tool].append(sample)
@@ -271,10 +321,18 @@ def main():
             ratio_t = f"{wall / med['curl'][0]:.2f}" if tool != "curl" and med["curl"][0] > 0 else ""
             ratio_m = f"{rss / med['curl'][2]:.2f}" if tool != "curl" else ""
             opened = f"{max(connections[tool])}" if connections else ""
-            label = {"ours": "boldsign-idv", "curl": "curl", "reference": "C reference client",
+            label = {"ours": "boldsign-idv", "baseline": "boldsign-idv, baseline build", "curl": "curl", "reference": "C reference client",
                      "atomic": "C reference client, atomic files"}[tool]
             print(f"| {name} | {label} | {wall:.3f} | {min(walls):.3f}-{max(walls):.3f} | {cpu:.3f} | {cpu / (total_bytes / 2**30):.2f} | "
                   f"{rss:.1f} | {opened} | {ratio_t} | {ratio_m} | {'ok' if ok else 'MISMATCH'} |")
+
+    if any(name.startswith("On disk") for name, *_ in batches):
+        count = 20 if args.smoke else 200
+        floor = {mode: statistics.median(disk_floor(args.disk_work, count, 8, mode) for _ in range(rounds)) for mode in ("none", "file", "file+dir")}
+        print()
+        print(f"Disk floor without network ({count} x 1 MiB written by 8 threads, each into a temporary file linked into place): "
+              f"nothing synced {floor['none']:.3f} s, each file synced {floor['file']:.3f} s, each file and its directory synced "
+              f"{floor['file+dir']:.3f} s")
 
     if args.only:
         if not all(row[2] for row in rows):

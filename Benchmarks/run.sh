@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh --smoke          tiny sizes, one round (what CI runs)
 #   Benchmarks/run.sh --rounds 9
 #   BENCH_SERVER=mock Benchmarks/run.sh    serve from boldsign-mock instead of nginx
+#   Benchmarks/run.sh --baseline-bin DIR   another build's boldsign-idv in every case too, interleaved (an A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The release build as shipped (static Swift runtime: see the script).
