@@ -8,9 +8,10 @@ import SystemPackage
 /// ``BoldSignClient/downloadImage(_:to:replaceExisting:timeout:logger:)`` does; then it leaves the file's sync and
 /// move into place to the client's file threads, which record the outcome, and pulls again at once: the
 /// next transfer overlaps the last one's file work, and neither the consumer nor a disk is on the path
-/// from one download to the next. Workers stop pulling while `concurrency + 1` items are claimed but not
-/// yet collected (the one extra lets a sequential batch go on while the last item is committed and looked
-/// at), so a consumer that stops reading stops the batch; ``next()`` starts workers again when there is room.
+/// from one download to the next. Workers stop pulling while `2 × concurrency + 1` items are claimed but
+/// not yet collected: as many items may be synced as downloaded (on a real disk a sync takes as long as a
+/// download, and counting them against the downloads held half of them back), plus one for a sequential
+/// batch; so a consumer that stops reading stops the batch, and ``next()`` starts workers again when there is room.
 final class BatchDriver: Sendable {
     private let client: BoldSignClient
     private let options: BatchOptions
@@ -151,7 +152,7 @@ final class BatchState: Sendable {
     let shared: Locked<Shared>
 
     init(pull: @escaping () -> BatchItem?, concurrency: Int) {
-        shared = Locked(Shared(cursor: BatchCursor(pull: pull), claimLimit: max(1, concurrency) + 1))
+        shared = Locked(Shared(cursor: BatchCursor(pull: pull), claimLimit: 2 * max(1, concurrency) + 1))
     }
 
     /// The next item for `worker`, or nil when the worker must stop (it is then deregistered).

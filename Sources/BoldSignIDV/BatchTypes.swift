@@ -94,7 +94,7 @@ public struct BatchProgress: Sendable, Hashable {
     /// Image bytes downloaded.
     public var bytes: Int64 = 0
     /// Items begun and not finished: downloading (at most the batch's concurrency), or being synced and
-    /// moved into place (at most one more).
+    /// moved into place (at most as many again, plus one).
     public var inFlight = 0
 
     /// Creates empty counters.
@@ -105,8 +105,8 @@ extension BoldSignClient {
     /// Downloads many images, yielding each item's outcome as it finishes.
     ///
     /// Items are pulled from `items` lazily, at most `options.concurrency` at a time, so memory does not grow
-    /// with the number still queued; at most one item more is begun while its predecessors' outcomes wait for
-    /// the iterating task. A failed item does not stop the batch. Cancelling the task that iterates
+    /// with the number still queued; at most `concurrency + 1` more are begun while their predecessors'
+    /// outcomes wait for the iterating task. A failed item does not stop the batch. Cancelling the task that iterates
     /// cancels the downloads in flight (their outcomes say so) and pulls no further items; so does ending the
     /// iteration early. All requests share the client's rate limiter and retry policy.
     ///

@@ -5,7 +5,7 @@ extension BoldSignClient {
     /// The same batch as ``downloadBatch(_:options:)``, which it iterates: items pulled from `items` lazily,
     /// at most `options.concurrency` in flight, a failed item does not stop it, one rate limiter and retry
     /// policy for all. `onOutcome` runs on the calling task, one outcome at a time, in the order of
-    /// `progress.completed`; while it runs, downloads in flight go on, and at most one more item is begun.
+    /// `progress.completed`; while it runs, downloads in flight go on, and at most `concurrency + 1` more items are begun.
     /// It may await (a database write, say); like any code on Swift's cooperative threads, it should not
     /// block its thread.
     /// Cancelling the calling task cancels the downloads in flight — their outcomes still arrive, failed
