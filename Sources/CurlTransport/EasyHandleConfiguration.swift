@@ -65,8 +65,8 @@ enum EasyHandleConfiguration {
         let httpOnly = Int(CURLPROTO_HTTP | CURLPROTO_HTTPS)
         try check(ccurl_easy_setopt_protocols(easy, httpOnly), "PROTOCOLS")
         try check(ccurl_easy_setopt_redirect_protocols(easy, httpOnly), "REDIR_PROTOCOLS")
-        try long(CURLOPT_HTTP_VERSION, httpVersion(options.httpVersion, url: request.url), "HTTP_VERSION")
         let plain = request.url.utf8.starts(with: "http:".utf8)
+        try long(CURLOPT_HTTP_VERSION, httpVersion(options.httpVersion, plain: plain), "HTTP_VERSION")
         if options.httpVersion == .http2 || (options.httpVersion == .automatic && !plain) {
             // Wait for a connection that is still being set up to say whether it multiplexes, rather than
             // opening one connection per transfer that starts meanwhile. Not over plain HTTP/1.1: there
@@ -135,13 +135,12 @@ enum EasyHandleConfiguration {
         try check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, transfer.headerList), "HTTPHEADER")
     }
 
-    private static func httpVersion(_ version: TransferOptions.HTTPVersion, url: String) -> Int {
+    private static func httpVersion(_ version: TransferOptions.HTTPVersion, plain: Bool) -> Int {
         switch version {
         // Said explicitly although it is libcurl's default since 7.62: a libcurl built otherwise behaves the same.
         case .automatic: return Int(CURL_HTTP_VERSION_2TLS)
         case .http1_1: return Int(CURL_HTTP_VERSION_1_1)
         case .http2:
-            let plain = url.utf8.starts(with: "http:".utf8)
             return Int(plain ? CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE : CURL_HTTP_VERSION_2TLS)
         }
     }
