@@ -153,15 +153,7 @@ import Testing
             }
             try await waitUntil(atMost: .seconds(60) * timingSlack) { othersDone.wasEntered }
             try FileManager.default.createDirectory(atPath: directory.path + "/others", withIntermediateDirectories: false)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<30 {
-                    group.addTask {
-                        _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
-                                                           to: FilePath(directory.path + "/others/\(index).jpg"))
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await downloadFrontImageConcurrently(client, count: 30, into: directory.path + "/others")
             othersDone.raise()
             #expect(directoryEntries(directory.path + "/others").count == 30)
             let progress = await batch.value

@@ -113,6 +113,20 @@ func downloadDiscardingBody(_ client: BoldSignClient, _ request: ImageRequest) a
     return try await client.downloadImage(request, into: fd)
 }
 
+/// Downloads the sample signer's front image `count` times at once, to `directory/0.jpg`, `1.jpg` …: the
+/// ordinary traffic that must go on beside a stuck or slow consumer.
+func downloadFrontImageConcurrently(_ client: BoldSignClient, count: Int, into directory: String) async throws {
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for index in 0..<count {
+            group.addTask {
+                _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                   to: FilePath(directory + "/\(index).jpg"))
+            }
+        }
+        try await group.waitForAll()
+    }
+}
+
 /// Opens (creating, truncating) a file for writing, mode 0600.
 func openForWriting(_ path: String) throws -> FileDescriptor {
     try FileDescriptor.open(FilePath(path), .writeOnly, options: [.create, .truncate], permissions: [.ownerRead, .ownerWrite])

@@ -31,15 +31,7 @@ import Testing
 
             let directory = try TemporaryDirectory()
             let started = ContinuousClock.now
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<50 {
-                    group.addTask {
-                        _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
-                                                           to: FilePath(directory.path + "/\(index).jpg"))
-                    }
-                }
-                try await group.waitForAll()
-            }
+            try await downloadFrontImageConcurrently(client, count: 50, into: directory.path)
             // Without the pause they never finish. Alone they take a fraction of a second; the bound only
             // keeps a regression from hanging the run, on two cores busy with the rest of the suite.
             #expect(ContinuousClock.now - started < .seconds(60) * timingSlack)
@@ -66,17 +58,7 @@ import Testing
             defer { unread.close() }
             let stuck = Task { try await client.downloadImage(Self.stuckRequest, into: unread.pipe.writeEnd) }
             let directory = try TemporaryDirectory()
-            let others = Task {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for index in 0..<7 {
-                        group.addTask {
-                            _ = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
-                                                               to: FilePath(directory.path + "/\(index).jpg"))
-                        }
-                    }
-                    try await group.waitForAll()
-                }
-            }
+            let others = Task { try await downloadFrontImageConcurrently(client, count: 7, into: directory.path) }
             // A regression must fail the test, not hang the run.
             let watchdog = Task {
                 try await Task.sleep(for: .seconds(60) * timingSlack)
