@@ -1,11 +1,15 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
-// The client library (BoldSignIDV) depends only on libcurl, swift-system, swift-log and swift-metrics.
-// Everything that needs swift-nio — the BoldSign-compatible mock server and the test suite
-// built on it — sits behind the default-enabled `MockServer` trait, so a consumer that
-// depends on this package with `traits: []` does not even resolve swift-nio.
+// The client library (BoldSignIDV) depends only on libcurl, swift-system, swift-log, swift-metrics and
+// swift-distributed-tracing. What pulls in more sits behind a default-enabled trait, so that a consumer
+// that depends on this package with `traits: []` resolves none of it (Tests/LinkageTest checks):
+// - `MockServer`: the BoldSign-compatible mock server and the test suite built on it (swift-nio).
+// - `Webhooks`: webhook signature verification (swift-crypto's HMAC).
+// - `ServiceLifecycle`: the client as a swift-service-lifecycle `Service`.
 let mockServer: TargetDependencyCondition? = .when(traits: ["MockServer"])
+let webhooks: TargetDependencyCondition? = .when(traits: ["Webhooks"])
+let serviceLifecycle: TargetDependencyCondition? = .when(traits: ["ServiceLifecycle"])
 
 // One message instead of a wall of compiler errors elsewhere. BOLDSIGN_SIMULATE_UNSUPPORTED_PLATFORM
 // lets CI see it on Linux (Scripts/check-unsupported-platform.sh).
@@ -30,7 +34,15 @@ let package = Package(
             name: "MockServer",
             description: "Builds the BoldSign-compatible mock server (pulls in swift-nio, swift-nio-ssl and swift-nio-http2)."
         ),
-        .default(enabledTraits: ["MockServer"]),
+        .trait(
+            name: "Webhooks",
+            description: "Verifies BoldSign webhook signatures (pulls in swift-crypto); the mock server can then send signed webhooks."
+        ),
+        .trait(
+            name: "ServiceLifecycle",
+            description: "Makes BoldSignClient a swift-service-lifecycle Service (pulls in swift-service-lifecycle)."
+        ),
+        .default(enabledTraits: ["MockServer", "Webhooks", "ServiceLifecycle"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-system.git", from: "1.4.0"),
@@ -40,6 +52,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/apple/swift-nio-http2.git", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -62,6 +77,9 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Crypto", package: "swift-crypto", condition: webhooks),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: serviceLifecycle),
             ]
         ),
         .target(
@@ -73,6 +91,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio", condition: mockServer),
                 .product(name: "NIOSSL", package: "swift-nio-ssl", condition: mockServer),
                 .product(name: "NIOHTTP2", package: "swift-nio-http2", condition: mockServer),
+                .product(name: "Crypto", package: "swift-crypto", condition: webhooks),
+            ],
+            resources: [
+                .embedInCode("SampleImages/id-card-front.jpg"),
+                .embedInCode("SampleImages/id-card-back.jpg"),
+                .embedInCode("SampleImages/selfie.png"),
             ]
         ),
         .executableTarget(
@@ -145,6 +169,13 @@ let package = Package(
                 "BoldSignIDV", "BoldSignMockServer", "TestSupport", "BatchManifest",
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
+                .product(name: "NIOCore", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOPosix", package: "swift-nio", condition: mockServer),
+                .product(name: "NIOHTTP1", package: "swift-nio", condition: mockServer),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle", condition: serviceLifecycle),
+                .product(name: "Crypto", package: "swift-crypto", condition: webhooks),
             ]
         ),
     ]

@@ -13,8 +13,10 @@ extension MockFixtures {
 
     /// The fixture set `boldsign-mock` serves when given no `--fixtures` file.
     ///
-    /// - ``sampleDocumentID``: signer `alex.gayle@example.com` (order 1) with `front`/`back` JPEGs and a PNG selfie;
-    ///   signer `+1` `5550100123` (order 2, on behalf of `sender@example.com`) with one JPEG and a selfie.
+    /// - ``sampleDocumentID``: signer `alex.gayle@example.com` (order 1) with the ID card's front and back (JPEG) and a
+    ///   selfie (PNG); signer `+1` `5550100123` (order 2, on behalf of `sender@example.com`) with the front and the
+    ///   selfie. These are real images (``SampleImage``); signer `failed.check@example.com` (order 3) failed its
+    ///   verification, which is what the embedded verification URL is for.
     /// - ``largeDocumentID``: signer `bulk@example.com` with files `image-1m`, `image-64m`, `image-1g`, `image-1m-chunked`.
     /// - ``faultDocumentID``: signer `faults@example.com` with files `latency`, `stall`, `drop`, `server-error`,
     ///   `flaky`, `rate-limited`, `json-with-200` (a JSON body with status 200), and a report that is not JSON for
@@ -24,13 +26,17 @@ extension MockFixtures {
         documents: [
             Document(id: sampleDocumentID, signers: [
                 Signer(emailId: "alex.gayle@example.com", order: 1, files: [
-                    File(id: "2e96f9ad-6b0e-4c55-8e0c-3063e73f04f8", role: .document, format: .jpeg, size: 412_377, seed: 11),
-                    File(id: "686a2352-aa04-4b9a-a299-593451ed3f7a", role: .document, format: .jpeg, size: 398_102, seed: 12),
-                    File(id: "c1d7e0a4-2f3b-4e59-b6a8-1f0e9d8c7b6a", role: .selfie, format: .png, size: 207_911, seed: 13),
+                    File(id: "2e96f9ad-6b0e-4c55-8e0c-3063e73f04f8", role: .document, sample: .idCardFront),
+                    File(id: "686a2352-aa04-4b9a-a299-593451ed3f7a", role: .document, sample: .idCardBack),
+                    File(id: "c1d7e0a4-2f3b-4e59-b6a8-1f0e9d8c7b6a", role: .selfie, sample: .selfie),
                 ]),
                 Signer(countryCode: "+1", phoneNumber: "5550100123", order: 2, onBehalfOf: "sender@example.com", files: [
-                    File(id: "5f0e4c1b-8d2a-4a7e-9c3b-6e5d4f3a2b1c", role: .document, format: .jpeg, size: 350_000, seed: 21),
-                    File(id: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", role: .selfie, format: .jpeg, size: 150_000, seed: 22),
+                    File(id: "5f0e4c1b-8d2a-4a7e-9c3b-6e5d4f3a2b1c", role: .document, sample: .idCardFront),
+                    File(id: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", role: .selfie, sample: .selfie),
+                ]),
+                Signer(emailId: "failed.check@example.com", order: 3, verificationFailed: true, files: [
+                    File(id: "b3c4d5e6-f7a8-4b9c-8d0e-1f2a3b4c5d6e", role: .document, sample: .idCardFront),
+                    File(id: "e6d5c4b3-a2f1-4e0d-9c8b-7a6f5e4d3c2b", role: .selfie, sample: .selfie),
                 ]),
             ]),
             Document(id: largeDocumentID, signers: [

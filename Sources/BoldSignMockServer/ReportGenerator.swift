@@ -10,9 +10,12 @@ enum ReportGenerator {
                      (key: "year", value: .number(Double(year)))])
         }
         return .object([
-            (key: "verificationResult", value: .string("Verified")),
+            (key: "verificationResult", value: .string(signer.verificationFailed ? "Failed" : "Verified")),
             (key: "verifiedDate", value: .string("2026-01-15T10:30:00Z")),
-            (key: "error", value: .null),
+            (key: "error", value: signer.verificationFailed
+                ? .object([(key: "code", value: .string("selfie_face_mismatch")),
+                           (key: "message", value: .string("The selfie does not match the face on the document."))])
+                : .null),
             (key: "document", value: .object([
                 (key: "type", value: .string("Passport")),
                 (key: "firstName", value: .string(nameParts.first ?? "Signer")),

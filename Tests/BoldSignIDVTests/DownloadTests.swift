@@ -15,7 +15,7 @@ import Testing
             let result = try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile), into: fd)
             try fd.close()
             #expect(result.status == 200)
-            #expect(result.bytesWritten == 412_377)
+            #expect(result.bytesWritten == SampleImage.idCardFront.size)
             #expect(result.contentType == "image/jpeg")
             #expect(result.format == .jpeg)
             #expect(result.rateLimit?.limit == 2000 && result.rateLimit?.remaining == 1999)
@@ -65,7 +65,7 @@ import Testing
             let fd = try FileDescriptor.open("/dev/null", .writeOnly)
             defer { try? fd.close() }
             let result = try await client.downloadImage(request, into: fd)
-            #expect(result.bytesWritten == 150_000)
+            #expect(result.bytesWritten == SampleImage.selfie.size)
         }
     }
 

@@ -46,7 +46,7 @@ import Testing
             let response = try await curl.post(imagePath(sampleDocument), json: body)
             #expect(response.status == 200)
             #expect(response.headers["content-type"] == "image/jpeg")
-            #expect(response.headers["content-length"] == "412377")
+            #expect(response.headers["content-length"] == "\(SampleImage.idCardFront.bytes.count)")
             let file = try #require(MockFixtures.default.documents[0].signers[0].files.first)
             #expect([UInt8](response.body) == file.generator.bytes(in: 0..<file.size))
         }
@@ -58,7 +58,7 @@ import Testing
                 imagePath(sampleDocument), json: #"{"emailId":"alex.gayle@example.com","fileId":"\#(frontFile)"}"#,
                 headers: ["Authorization: Bearer test-access-token"])
             #expect(response.status == 200)
-            #expect(response.body.count == 412_377)
+            #expect(response.body.count == SampleImage.idCardFront.bytes.count)
         }
     }
 
