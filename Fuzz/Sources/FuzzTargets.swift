@@ -9,7 +9,7 @@ import SystemPackage
 enum FuzzTarget: String, CaseIterable {
     /// Error bodies: `ErrorMessageDecoder`.
     case errorBody = "error-body"
-    /// Report bodies: `ReportDecoder`.
+    /// Report bodies: `ResponseBodyDecoder`.
     case report
     /// Raw response-head lines: `ResponseHeadParser`, then `RateLimitStatus` and the Retry-After/Reset parsers.
     case headers
@@ -26,12 +26,12 @@ enum FuzzTarget: String, CaseIterable {
             }
         case .report:
             do {
-                _ = try ReportDecoder.decode(bytes, status: 200)
+                _ = try ResponseBodyDecoder.decode(bytes, status: 200)
             } catch let error as BoldSignError {
                 precondition(error.kind == .decodingFailed, "a malformed report gave \(error.kind)")
                 precondition(!error.description.unicodeScalars.contains { $0.properties.generalCategory == .control }, "control character in an error")
             } catch {
-                preconditionFailure("ReportDecoder threw a non-BoldSignError: \(error)")
+                preconditionFailure("ResponseBodyDecoder threw a non-BoldSignError: \(error)")
             }
         case .headers:
             var parser = ResponseHeadParser()

@@ -26,25 +26,61 @@ extension BoldSignClient {
         documentID: String, signer: Signer, order: Int = 1, onBehalfOf: String? = nil, timeout: Duration? = nil, logger: Logger? = nil
     ) async throws -> IdentityVerificationReport {
         let fields = RequestFields(documentID: documentID, signer: signer, order: order, fileID: nil, onBehalfOf: onBehalfOf)
+        let (body, status, requestID) = try await jsonCall(fields, endpoint: "report", operation: .report, timeout: timeout, logger: logger)
+        return try ResponseBodyDecoder.decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID)
+    }
+
+    /// Creates a link that embeds BoldSign's manual identity verification, for a signer whose automatic
+    /// verification failed: `POST /v1/identityVerification/createEmbeddedVerificationUrl`.
+    ///
+    /// - Parameters:
+    ///   - request: The document, the signer and where to send the sender afterwards.
+    ///   - timeout: The call's deadline (see ``Configuration/Timeouts/call``, which it overrides).
+    ///   - logger: Overrides the client's logger for this request.
+    /// - Returns: The link to open (an absolute URL).
+    /// - Throws: ``BoldSignError``: ``BoldSignError/Kind/badRequest`` for a signer whose verification did not fail;
+    ///   ``BoldSignError/Kind/decodingFailed`` when the answer holds no absolute URL.
+    public func createEmbeddedVerificationURL(
+        _ request: EmbeddedVerificationRequest, timeout: Duration? = nil, logger: Logger? = nil
+    ) async throws -> URL {
+        let (body, status, requestID) = try await jsonCall(request.fields, endpoint: "createEmbeddedVerificationUrl",
+                                                           operation: .embeddedVerificationURL, timeout: timeout, logger: logger)
+        let link = try ResponseBodyDecoder.decode(EmbeddedFileLink.self, what: "the embedded verification link", from: body, status: status, requestID: requestID)
+        guard let text = link.url, let url = URL(string: text), url.scheme != nil, url.host?.isEmpty == false else {
+            throw BoldSignError(.decodingFailed, "the embedded verification answer holds no absolute URL", status: status, requestID: requestID)
+        }
+        return url
+    }
+
+    /// The identity-verification calls that answer JSON: validates `fields`, posts them to `endpoint` and
+    /// returns the 2xx body (at most ``maxReportBytes``).
+    private func jsonCall(
+        _ fields: RequestFields, endpoint: String, operation: ClientMetrics.Operation, timeout: Duration?, logger: Logger?
+    ) async throws -> (body: [UInt8], status: Int, requestID: String?) {
         try fields.validate()
         let transfer = TransferRequest(
-            url: fields.url(base: baseURL.string, endpoint: "report"), body: fields.jsonBody,
+            url: fields.url(base: baseURL.string, endpoint: endpoint), body: fields.jsonBody,
             headers: Self.commonHeaders(configuration, accept: "application/json"),
             options: Self.transferOptions(configuration, maxBody: Int64(Self.maxReportBytes)))
-        let (result, _) = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: .report,
+        let (result, _) = try await executor.execute(transfer, output: .memory(limit: Self.maxReportBytes), operation: operation,
                                                      timeout: timeout ?? configuration.timeouts.call, logger: logger ?? self.logger)
-        return try ReportDecoder.decode(result.body, status: result.status, requestID: ResponseErrors.requestID(result, credentials: configuration.credentials))
+        return (result.body, result.status, ResponseErrors.requestID(result, credentials: configuration.credentials))
     }
 }
 
-/// Decodes report bodies, turning anything undecodable into a clear error.
-package enum ReportDecoder {
+/// Decodes JSON answers, turning anything undecodable into a clear error.
+package enum ResponseBodyDecoder {
+    /// A report body (what the fuzz target and the CLI's tests feed it).
     package static func decode(_ body: [UInt8], status: Int, requestID: String? = nil) throws -> IdentityVerificationReport {
+        try decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, what: String, from body: [UInt8], status: Int, requestID: String?) throws -> Value {
         do {
-            return try JSONDecoder().decode(IdentityVerificationReport.self, from: Data(body))
+            return try JSONDecoder().decode(Value.self, from: Data(body))
         } catch {
             let snippet = ErrorMessageDecoder.clean(String(decoding: body.prefix(200), as: UTF8.self))
-            throw BoldSignError(.decodingFailed, "the report is not valid JSON of the expected shape (\(Self.describe(error))); body starts: \(snippet.isEmpty ? "<empty>" : snippet)",
+            throw BoldSignError(.decodingFailed, "\(what) is not valid JSON of the expected shape (\(Self.describe(error))); body starts: \(snippet.isEmpty ? "<empty>" : snippet)",
                                 status: status, requestID: requestID)
         }
     }

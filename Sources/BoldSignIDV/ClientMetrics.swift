@@ -16,6 +16,7 @@ struct ClientMetrics: Sendable {
     /// The API operation a request belongs to: the `operation` dimension.
     enum Operation: String, Sendable {
         case image, report
+        case embeddedVerificationURL = "embedded_verification_url"
     }
 
     /// How a request ended: the `outcome` dimension.

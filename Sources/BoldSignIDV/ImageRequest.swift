@@ -42,17 +42,19 @@ public struct ImageRequest: Sendable, Hashable {
     }
 }
 
-/// What the image and report requests send: the document id in the query, the rest as a JSON body.
-/// One type, so that both requests are validated and encoded the same way.
+/// What every identity-verification request sends: the document id in the query, the rest as a JSON body.
+/// One type, so that the image, report and embedded-URL requests are validated and encoded the same way.
 struct RequestFields: Sendable {
     static let maxFieldLength = 1024
 
     var documentID: String
     var signer: Signer
     var order: Int
-    /// The image's file id; nil for the report.
+    /// The image's file id; nil for the other requests.
     var fileID: String?
     var onBehalfOf: String?
+    /// Where the embedded verification page sends the sender afterwards; nil for the other requests.
+    var redirectURL: String? = nil
 
     /// Checks every field; the error names the first bad one.
     func validate() throws(BoldSignError) {
@@ -70,6 +72,13 @@ struct RequestFields: Sendable {
         guard (1...Int(Int32.max)).contains(order) else { throw .invalidRequest(field: "order", "must be 1 or more") }
         if let fileID { try Self.text(fileID, field: "fileId") }
         if let onBehalfOf { try Self.text(onBehalfOf, field: "onBehalfOf") }
+        if let redirectURL {
+            try Self.text(redirectURL, field: "redirectUrl")
+            guard let url = URL(string: redirectURL), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
+                  url.host?.isEmpty == false else {
+                throw .invalidRequest(field: "redirectUrl", "must be an absolute https:// (or http://) URL")
+            }
+        }
     }
 
     /// Non-empty, not too long, no control characters (which could break a log line or a header).
@@ -89,7 +98,7 @@ struct RequestFields: Sendable {
     /// The JSON body: the API's camelCase names, absent values omitted, keys sorted so that the same
     /// request is always the same bytes.
     var jsonBody: [UInt8] {
-        let body = Body(signer: signer, order: order, fileId: fileID, onBehalfOf: onBehalfOf)
+        let body = Body(signer: signer, order: order, fileId: fileID, onBehalfOf: onBehalfOf, redirectUrl: redirectURL)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // Encoding fails only for non-finite floating-point values, which this body has none of.
@@ -103,8 +112,9 @@ struct RequestFields: Sendable {
         var order: Int
         var fileId: String?
         var onBehalfOf: String?
+        var redirectUrl: String?
 
-        init(signer: Signer, order: Int, fileId: String?, onBehalfOf: String?) {
+        init(signer: Signer, order: Int, fileId: String?, onBehalfOf: String?, redirectUrl: String?) {
             switch signer {
             case .email(let email): emailId = email
             case .phone(let code, let number): (countryCode, phoneNumber) = (code, number)
@@ -112,6 +122,7 @@ struct RequestFields: Sendable {
             self.order = order
             self.fileId = fileId
             self.onBehalfOf = onBehalfOf
+            self.redirectUrl = redirectUrl
         }
     }
 }

@@ -105,9 +105,35 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// Sends the webhook off the event loop, then answers this request with the receiver's answer.
+    private func deliver(_ delivery: WebhookDelivery, keepAlive: Bool, context: ChannelHandlerContext) {
+        let scheduledGeneration = generation
+        let eventLoop = context.eventLoop
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
+        Task {
+            let reply: MockReply
+            #if Webhooks
+            do throws(WebhookDeliveryError) {
+                reply = MockRouter.encoded(200, try await WebhookSender.send(delivery, group: eventLoop))
+            } catch {
+                reply = MockRouter.error(502, error.description)
+            }
+            #else
+            reply = MockRouter.error(501, "The mock server was built without the Webhooks trait.")
+            #endif
+            eventLoop.execute {
+                let (handler, context) = bound.value
+                guard handler.generation == scheduledGeneration, context.channel.isActive else { return }
+                handler.send(reply, keepAlive: keepAlive, context: context)
+            }
+        }
+    }
+
     private func send(_ reply: MockReply, keepAlive: Bool, context: ChannelHandlerContext) {
         var headers = HTTPHeaders([("Server", "boldsign-mock")])
         switch reply {
+        case .sendWebhook(let delivery):
+            deliver(delivery, keepAlive: keepAlive, context: context)
         case .complete(let status, let extra, let bytes):
             headers.add(contentsOf: extra)
             if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(bytes.count)) }

@@ -24,11 +24,13 @@ enum MockReply: Sendable {
     case complete(status: Int, headers: [(String, String)], body: [UInt8])
     /// An image body streamed from its generator.
     case image(headers: [(String, String)], generator: ImageBodyGenerator, chunked: Bool, fault: MockFixtures.Fault?)
+    /// Send this webhook, then answer with what the receiver said (`POST /__admin/webhooks`).
+    case sendWebhook(WebhookDelivery)
 
     var status: Int {
         switch self {
         case .complete(let status, _, _): return status
-        case .image: return 200
+        case .image, .sendWebhook: return 200
         }
     }
 }
@@ -37,6 +39,7 @@ enum MockReply: Sendable {
 struct MockRouter: Sendable {
     static let imagePath = "/v1/identityVerification/image"
     static let reportPath = "/v1/identityVerification/report"
+    static let embeddedURLPath = "/v1/identityVerification/createEmbeddedVerificationUrl"
     /// Admin paths live under a prefix the real API does not use.
     static let adminPrefix = "/__admin/"
 
@@ -62,9 +65,14 @@ struct MockRouter: Sendable {
     /// Routes one request; returns the reply and how long to wait before sending its head.
     func route(_ request: MockRequest) -> (reply: MockReply, latencyMilliseconds: Int) {
         let (path, query) = Self.split(request.uri)
-        if path.hasPrefix(Self.adminPrefix) { return (admin(path: path, method: request.method), 0) }
+        if path.hasPrefix(Self.adminPrefix) { return (admin(path: path, method: request.method, body: request.body), 0) }
 
-        let endpoint: Endpoint? = path == Self.imagePath ? .image : (path == Self.reportPath ? .report : nil)
+        let endpoint: Endpoint? = switch path {
+        case Self.imagePath: .image
+        case Self.reportPath: .report
+        case Self.embeddedURLPath: .embeddedVerificationURL
+        default: nil
+        }
         let auth = authenticate(request)
         state.requestReceived(record(request, auth: auth), endpoint: endpoint)
 
@@ -87,7 +95,11 @@ struct MockRouter: Sendable {
         switch parse(query: query, body: request.body) {
         case .failure(let rejection): reply = (rejection.reply, 0)
         case .success(let parsed):
-            reply = endpoint == .image ? image(parsed) : report(parsed)
+            reply = switch endpoint {
+            case .image: image(parsed)
+            case .report: report(parsed)
+            case .embeddedVerificationURL: embeddedVerificationURL(parsed)
+            }
         }
         return (Self.adding(rateHeaders, to: reply.0), reply.1)
     }
@@ -129,6 +141,29 @@ struct MockRouter: Sendable {
         if let canned = cannedResponse(signer.reportFault, key: key) { return (canned, latency) }
         let report = signer.report ?? ReportGenerator.report(for: signer)
         return (Self.json(200, report), latency)
+    }
+
+    /// As the real API: only for a signer whose verification failed (the sender then reviews the
+    /// document by hand); `400` for anyone else, as BoldSign's SDK integration tests expect.
+    private func embeddedVerificationURL(_ request: ParsedRequest) -> (MockReply, Int) {
+        let signer: MockFixtures.Signer
+        switch findSigner(request) {
+        case .failure(let rejection): return (rejection.reply, 0)
+        case .success(let found): signer = found
+        }
+        guard signer.verificationFailed else {
+            return (Self.error(400, "Manual verification is available only for a signer whose identity verification failed."), 0)
+        }
+        if let redirect = request.redirectUrl {
+            let lowered = redirect.lowercased()
+            guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), URL(string: redirect) != nil else {
+                return (Self.problem(field: "RedirectUrl", message: "The RedirectUrl field is not a valid fully-qualified http or https URL."), 0)
+            }
+        }
+        // A token that names neither the document nor the signer, as an opaque link would.
+        let token = String(ImageBodyGenerator.mix(UInt64.random(in: 0...UInt64.max)), radix: 16)
+        let url = "https://app.boldsign.com/document/verifyidentity/embedded?token=\(token)"
+        return (Self.json(200, .object([(key: "url", value: .string(url))])), 0)
     }
 
     private func cannedResponse(_ fault: MockFixtures.Fault?, key: String) -> MockReply? {
@@ -177,6 +212,7 @@ struct MockRouter: Sendable {
         var order: Int?
         var fileId: String?
         var onBehalfOf: String?
+        var redirectUrl: String?
     }
 
     private func parse(query: Substring?, body: [UInt8]) -> Result<ParsedRequest, Rejection> {
@@ -199,7 +235,8 @@ struct MockRouter: Sendable {
 
         var parsed = ParsedRequest(documentId: documentId)
         for (name, keyPath) in [("emailId", \ParsedRequest.emailId), ("countryCode", \.countryCode),
-                                ("phoneNumber", \.phoneNumber), ("fileId", \.fileId), ("onBehalfOf", \.onBehalfOf)] {
+                                ("phoneNumber", \.phoneNumber), ("fileId", \.fileId), ("onBehalfOf", \.onBehalfOf),
+                                ("redirectUrl", \.redirectUrl)] {
             switch fields[name.lowercased()] {
             case nil, .null?: continue
             case .string(let string)?: parsed[keyPath: keyPath] = string
@@ -294,8 +331,13 @@ struct MockRouter: Sendable {
 
     // MARK: - Admin
 
-    private func admin(path: String, method: String) -> MockReply {
+    private func admin(path: String, method: String, body: [UInt8]) -> MockReply {
         switch (method, path) {
+        case ("POST", "/__admin/webhooks"):
+            guard let delivery = try? JSONDecoder().decode(WebhookDelivery.self, from: Data(body)) else {
+                return Self.error(400, "The body must be a JSON WebhookDelivery: url, secret, eventType, and documentId with emailId or countryCode and phoneNumber.")
+            }
+            return .sendWebhook(delivery)
         case ("GET", "/__admin/stats"):
             return Self.encoded(200, state.statistics)
         case ("GET", "/__admin/requests"):
@@ -304,7 +346,7 @@ struct MockRouter: Sendable {
             state.reset()
             return .complete(status: 204, headers: [], body: [])
         default:
-            return Self.error(404, "Unknown admin endpoint. Use GET /__admin/stats, GET /__admin/requests or POST /__admin/reset.")
+            return Self.error(404, "Unknown admin endpoint. Use GET /__admin/stats, GET /__admin/requests, POST /__admin/reset or POST /__admin/webhooks.")
         }
     }
 
@@ -355,6 +397,8 @@ struct MockRouter: Sendable {
             return .complete(status: status, headers: extra + headers.filter { h in !extra.contains { $0.0 == h.0 } }, body: body)
         case .image(let headers, let generator, let chunked, let fault):
             return .image(headers: extra + headers, generator: generator, chunked: chunked, fault: fault)
+        case .sendWebhook:
+            return reply
         }
     }
 }

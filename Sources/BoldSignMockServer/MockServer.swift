@@ -173,6 +173,18 @@ public final class MockServer: Sendable {
     /// The most recent requests (up to 256), oldest first, with credentials redacted.
     public var requestLog: [RecordedRequest] { state.requestLog }
 
+    /// Sends a signed webhook as BoldSign would and returns the receiver's answer.
+    ///
+    /// - Throws: ``WebhookDeliveryError`` when the receiver cannot be reached or does not answer, or when the
+    ///   package was built without its `Webhooks` trait.
+    public func sendWebhook(_ delivery: WebhookDelivery) async throws(WebhookDeliveryError) -> WebhookDeliveryResult {
+        #if Webhooks
+        return try await WebhookSender.send(delivery, group: group)
+        #else
+        throw WebhookDeliveryError(description: "the mock server was built without the Webhooks trait")
+        #endif
+    }
+
     /// Zeroes the counters, the request log, the rate-limit windows and fail-first faults.
     public func reset() { state.reset() }
 

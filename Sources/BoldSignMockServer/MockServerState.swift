@@ -89,7 +89,7 @@ final class MockServerState: Sendable {
             switch endpoint {
             case .image: $0.statistics.imageRequests += 1
             case .report: $0.statistics.reportRequests += 1
-            case nil: break
+            case .embeddedVerificationURL, nil: break
             }
             if $0.log.count == Self.logCapacity { $0.log.removeFirst() }
             $0.log.append(request)
@@ -124,5 +124,5 @@ final class MockServerState: Sendable {
 }
 
 enum Endpoint: Sendable {
-    case image, report
+    case image, report, embeddedVerificationURL
 }

@@ -11,6 +11,6 @@ struct BoldSignIDVCommand: AsyncParsableCommand {
 
             \(ExitStatus.helpText)
             """,
-        subcommands: [ImageCommand.self, ReportCommand.self, FetchAllCommand.self, BatchCommand.self]
+        subcommands: [ImageCommand.self, ReportCommand.self, FetchAllCommand.self, BatchCommand.self, EmbeddedURLCommand.self]
     )
 }

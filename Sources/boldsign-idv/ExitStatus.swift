@@ -20,7 +20,7 @@ enum ExitStatus: Int32, CaseIterable {
         case .success: return "success"
         case .partialFailure: return "some items of a batch failed"
         case .usage: return "usage error (bad flags)"
-        case .invalidInput: return "invalid input (a request field, a manifest)"
+        case .invalidInput: return "invalid input (a request field, a manifest, HTTP 400)"
         case .notFound: return "not found (HTTP 404)"
         case .network: return "network, timeout or TLS failure"
         case .serverError: return "server error or unexpected response"
@@ -37,7 +37,7 @@ enum ExitStatus: Int32, CaseIterable {
 
     init(for error: BoldSignError) {
         switch error.kind {
-        case .invalidRequest, .invalidConfiguration: self = .invalidInput
+        case .invalidRequest, .invalidConfiguration, .badRequest: self = .invalidInput
         case .unauthorized, .forbidden: self = .permission
         case .notFound: self = .notFound
         case .rateLimited: self = .rateLimited

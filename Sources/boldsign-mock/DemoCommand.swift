@@ -44,24 +44,27 @@ struct DemoCommand: AsyncParsableCommand {
                     BatchItem(request: .init(documentID: document, signer: sms, order: 2, fileID: "5f0e4c1b-8d2a-4a7e-9c3b-6e5d4f3a2b1c",
                                              onBehalfOf: "sender@example.com"), destination: batchDirectory.appending("sms-signer-id.jpg")),
                     BatchItem(request: .init(documentID: document, signer: sms, order: 2, fileID: "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
-                                             onBehalfOf: "sender@example.com"), destination: batchDirectory.appending("sms-signer-selfie.jpg")),
-                    BatchItem(request: .init(documentID: MockFixtures.largeDocumentID, signer: .email("bulk@example.com"), fileID: "image-64m"),
-                              destination: batchDirectory.appending("large-64MiB.jpg")),
+                                             onBehalfOf: "sender@example.com"), destination: batchDirectory.appending("sms-signer-selfie.png")),
                 ]
-                say("\n3. A batch of \(items.count) images (one of 64 MiB, streamed straight to disk) into \(batchDirectory)/")
-                for await outcome in client.downloadBatch(items, options: .init(concurrency: 3)) {
+                say("\n3. A batch of the \(items.count) images of an SMS signer, streamed straight to disk, into \(batchDirectory)/")
+                for await outcome in client.downloadBatch(items, options: .init(concurrency: 2)) {
                     switch outcome.result {
                     case .downloaded(let download): say("   \(outcome.item.destination)  \(download.bytesWritten) bytes")
                     case .skipped: say("   \(outcome.item.destination)  already there, skipped")
                     case .failed(let error): say("   \(outcome.item.destination)  failed: \(error)")
                     }
                 }
+
+                say("\n4. failed.check@example.com failed verification; a link for the sender to review it by hand:")
+                let link = try await client.createEmbeddedVerificationURL(
+                    .init(documentID: document, signer: .email("failed.check@example.com"), order: 3, redirectURL: "https://example.com/reviewed"))
+                say("   \(link.absoluteString)")
             }
         } catch {
             FileHandle.standardError.write(Data("boldsign-mock demo: \(error)\n".utf8))
             throw ExitCode(1)
         }
-        say("\nDone. Run it again: every file is already there and is skipped. Against BoldSign itself, set BOLDSIGN_API_KEY and use boldsign-idv image, report, fetch-all and batch.")
+        say("\nEvery image is a real, synthetic specimen (open them). Done. Run it again: every file is already there and is skipped. Against BoldSign itself, set BOLDSIGN_API_KEY and use boldsign-idv image, report, fetch-all and batch.")
     }
 
     private func say(_ text: String) {

@@ -55,21 +55,21 @@ import Testing
              "error": {"code": "document_expired", "message": "The document has expired.", "extra": true},
              "document": {"type": null, "dob": {"day": null, "month": 7}, "documentFiles": ["a", "", "b"], "selfieFile": null, "extra": 1}}
             """#
-        let report = try ReportDecoder.decode(Array(body.utf8), status: 200)
+        let report = try ResponseBodyDecoder.decode(Array(body.utf8), status: 200)
         #expect(report.verificationResult == nil)
         #expect(report.verifiedDate == Date(timeIntervalSince1970: 1_772_344_800.25))
         #expect(report.error == .init(code: "document_expired", message: "The document has expired."))
         #expect(report.document?.dob == .init(day: nil, month: 7, year: nil))
         #expect(report.imageFiles.map(\.fileID) == ["a", "b"])
         #expect(report.imageFiles.map(\.role.description) == ["document-1", "document-3"])
-        #expect(try ReportDecoder.decode(Array("{}".utf8), status: 200) == IdentityVerificationReport())
+        #expect(try ResponseBodyDecoder.decode(Array("{}".utf8), status: 200) == IdentityVerificationReport())
     }
 
     @Test(arguments: ["", "null", "[]", "not json", #"{"document": {"documentFiles": "a"}}"#, #"{"verificationResult": 5}"#,
                       #"{"document": {"dob": {"day": "12"}}}"#])
     func wrongShapesAreDecodingErrors(body: String) {
         #expect {
-            try ReportDecoder.decode(Array(body.utf8), status: 200)
+            try ResponseBodyDecoder.decode(Array(body.utf8), status: 200)
         } throws: { ($0 as? BoldSignError)?.kind == .decodingFailed }
     }
 
