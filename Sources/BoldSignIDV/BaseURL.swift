@@ -9,6 +9,10 @@ import Foundation
 struct BaseURL: Sendable, Hashable {
     /// Scheme, host, port and prefix, without a trailing slash.
     let string: String
+    /// The host, as written (a bracketed IPv6 literal keeps no brackets).
+    let host: String
+    /// The port, explicit or the scheme's.
+    let port: Int
 
     init(_ text: String) throws(BoldSignError) {
         func invalid(_ why: String) -> BoldSignError { .invalidConfiguration("baseURL \(why)") }
@@ -28,6 +32,8 @@ struct BaseURL: Sendable, Hashable {
         var path = Substring(components.percentEncodedPath)
         while path.hasSuffix("/") { path = path.dropLast() }
         string = scheme + "://" + host + (components.port.map { ":\($0)" } ?? "") + path
+        self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        port = components.port ?? (scheme == "https" ? 443 : 80)
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -55,7 +55,8 @@ public final class BoldSignClient: Sendable {
         self.executor = RequestExecutor(
             engine: engine, credentials: configuration.credentials, retry: configuration.retry,
             limiter: ClientRateLimiter(settings: configuration.rateLimiting),
-            metrics: ClientMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory))
+            metrics: ClientMetrics(factory: configuration.metricsFactory ?? MetricsSystem.factory),
+            tracer: configuration.tracer, server: baseURL)
         imageRequestParts = (Self.commonHeaders(configuration, accept: "image/*, application/octet-stream, application/json;q=0.5"),
                              Self.transferOptions(configuration, maxBody: configuration.maxImageBytes))
     }
@@ -69,8 +70,25 @@ public final class BoldSignClient: Sendable {
     /// Fails requests in flight with ``BoldSignError/Kind/clientShutdown``, closes every connection and
     /// stops the transfer thread. Later requests fail at once. Calling it twice is harmless.
     public func shutdown() async {
+        executor.gate.close()
         await engine.shutdown()
         await fileWork.shutdown()
+    }
+
+    /// Shuts down gracefully: takes no new requests (they fail with ``BoldSignError/Kind/clientShutdown``),
+    /// lets those in flight finish for up to `gracePeriod`, then does what ``shutdown()`` does to the rest.
+    ///
+    /// A batch in progress sees its remaining items fail with ``BoldSignError/Kind/clientShutdown``; a file
+    /// being written is either completed within the grace period or removed, never left half-written.
+    ///
+    /// - Parameter gracePeriod: The longest wait for requests in flight; cancelling the calling task ends it early.
+    /// - Returns: True when every request in flight finished within the grace period.
+    @discardableResult
+    public func shutdown(gracePeriod: Duration) async -> Bool {
+        executor.gate.close()
+        let drained = await executor.gate.waitUntilIdle(limit: gracePeriod)
+        await shutdown()
+        return drained
     }
 
     /// Downloads one image into a file descriptor you own: the 2xx body is written at the descriptor's

@@ -1,5 +1,6 @@
 import CoreMetrics
 import SystemPackage
+import Tracing
 
 /// Everything a ``BoldSignClient`` needs to know, fixed for its lifetime.
 ///
@@ -154,6 +155,15 @@ public struct Configuration: Sendable {
     public var rateLimiting = RateLimiting.default
     /// Where metrics go; nil uses the process-wide `MetricsSystem.factory`.
     public var metricsFactory: (any MetricsFactory)?
+    /// Where the client's spans go — one client span per HTTP request, retries included — or nil for the
+    /// tracer bootstrapped with `InstrumentationSystem` (a no-op unless your process bootstrapped one).
+    ///
+    /// Spans carry OpenTelemetry's HTTP client attributes (`http.request.method`, `http.response.status_code`,
+    /// `server.address`, `server.port`, `error.type`) and never a document id, signer, file id or credential.
+    public var tracer: (any Tracer)?
+    /// How long ``BoldSignClient/shutdown(gracePeriod:)`` waits, when run as a service, for calls in
+    /// flight to finish before it cancels them. Ten seconds by default: under systemd's `TimeoutStopSec`.
+    public var shutdownGracePeriod: Duration = .seconds(10)
 
     /// A configuration for one of BoldSign's regions.
     public init(region: Region = .us, credentials: Credentials) {

@@ -1,6 +1,7 @@
 internal import CurlTransport
 import Logging
 import SystemPackage
+import Tracing
 
 /// Runs one API request to completion: rate limiter, transfer, error mapping, retries, metrics.
 struct RequestExecutor: Sendable {
@@ -17,11 +18,19 @@ struct RequestExecutor: Sendable {
     let retry: RetryPolicy
     let limiter: ClientRateLimiter
     let metrics: ClientMetrics
+    /// Where request spans go; nil for `InstrumentationSystem.tracer`, read per request so that a tracer
+    /// bootstrapped after the client was made is used.
+    let tracer: (any Tracer)?
+    let server: BaseURL
+    /// Every call passes it, so that shutdown can refuse new ones and wait for those in flight.
+    let gate = CallGate()
 
     /// Runs `transfer` until it succeeds or fails for good: waits for the rate limiter, performs it, and
     /// retries as the policy says — all before `timeout` has passed, when there is one.
     func execute(_ transfer: TransferRequest, output: Output, operation: ClientMetrics.Operation, timeout: Duration?,
                  logger: Logger) async throws -> (result: TransferResult, rateLimit: RateLimitStatus?) {
+        try gate.enter()
+        defer { gate.leave() }
         let clock = ContinuousClock()
         let deadline = try Self.deadline(after: timeout)
         var transfer = transfer
@@ -62,6 +71,7 @@ struct RequestExecutor: Sendable {
                 transfer.options.totalTimeoutMilliseconds = Int(left.milliseconds) + 1
             }
             let started = admit(waited: waited, operation: operation, logger: logger)
+            let span = RequestSpan(tracer: tracer ?? InstrumentationSystem.tracer, server: server, attempt: attempt)
             let outcome: Result<TransferResult, TransferError>
             do {
                 outcome = .success(try await engine.perform(transfer, into: sink))
@@ -71,9 +81,13 @@ struct RequestExecutor: Sendable {
                 outcome = .failure(TransferError(kind: .other, message: "\(error)"))
             }
             var error: BoldSignError
+            let status = try? outcome.get().status
             switch settle(outcome, started: started, operation: operation, attempt: attempt, logger: logger) {
-            case .success(let done): return done
-            case .failure(let failure): error = failure
+            case .success(let done):
+                span.end(status: status, error: nil)
+                return done
+            case .failure(let failure):
+                error = failure
             }
             if let deadline, error.curlCode == Self.curlTimedOut, clock.now + .milliseconds(20) >= deadline {
                 // libcurl's total timeout, set from the deadline above, rather than its stall or connect timer
@@ -81,6 +95,7 @@ struct RequestExecutor: Sendable {
                 error = BoldSignError(.timedOut, "the call's deadline passed during the transfer", curlCode: error.curlCode,
                                       bytesWritten: error.bytesWritten)
             }
+            span.end(status: status, error: error)
             let rewindable = rewinder?.isRewindable ?? (output.isMemory)
             guard let delay = RetryPlanner.delay(after: error, attempt: attempt, policy: retry, outputRewindable: rewindable),
                   deadline.map({ clock.now + delay < $0 }) ?? true else {
