@@ -10,11 +10,11 @@ cd "$(dirname "$0")/.."
 seconds=60
 if [ "${1:-}" = "--seconds" ]; then seconds="$2"; shift 2; fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(error-body report headers manifest)
+[ ${#targets[@]} -gt 0 ] || targets=(error-body report headers manifest webhook)
 
 # Release: a debug build spends most of each input in swift-system's FilePath invariant checks, ~45x
 # slower per input (preconditions still trap with -O).
-swift build -c release --product boldsign-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING --scratch-path .build-fuzz 2>&1 \
+swift build -c release --product boldsign-fuzz --sanitize=fuzzer --sanitize=address -Xswiftc -DFUZZING --disable-default-traits --scratch-path .build-fuzz 2>&1 \
   | grep -v "ld.gold: warning: Cannot export local symbol '__asan" >&2
 binary=.build-fuzz/release/boldsign-fuzz
 mkdir -p Fuzz/crashes

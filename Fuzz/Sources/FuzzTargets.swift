@@ -15,6 +15,9 @@ enum FuzzTarget: String, CaseIterable {
     case headers
     /// Batch manifests, as JSON Lines and as CSV: `Manifest.parse`.
     case manifest
+    /// Webhook calls: the first line is the `X-BoldSign-Signature` value (`WebhookSignatureHeader`), the rest
+    /// the body (`WebhookEvent`).
+    case webhook
 
     func run(_ bytes: [UInt8]) {
         switch self {
@@ -51,6 +54,22 @@ enum FuzzTarget: String, CaseIterable {
             let text = String(decoding: bytes, as: UTF8.self)
             if let delay = HTTPHeaderTime.retryAfter(text, now: now) { precondition(delay >= .zero, "negative Retry-After") }
             _ = HTTPHeaderTime.resetTime(text, now: now)
+        case .webhook:
+            let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
+            do {
+                let header = try WebhookSignatureHeader(String(decoding: bytes[..<newline], as: UTF8.self))
+                precondition((1...2).contains(header.signatures.count) && header.signatures.allSatisfy { $0.count == 32 }, "bad signatures kept")
+                precondition(header.timestamp >= 0, "negative timestamp")
+            } catch {
+                precondition(error.kind == .malformedSignature, "a bad header gave \(error.kind)")
+            }
+            do {
+                let event = try WebhookEvent(decoding: bytes[newline...].dropFirst())
+                if let verification = event.identityVerification { precondition(!verification.documentID.isEmpty, "empty document id") }
+            } catch {
+                precondition(error.kind == .malformedBody, "a bad body gave \(error.kind)")
+                precondition(!error.description.unicodeScalars.contains { $0.properties.generalCategory == .control }, "control character in an error")
+            }
         case .manifest:
             let text = String(decoding: bytes, as: UTF8.self)
             let root = FilePath("/fuzz/out")

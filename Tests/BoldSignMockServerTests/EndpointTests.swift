@@ -49,6 +49,24 @@ import Testing
             #expect(response.headers["content-length"] == "\(SampleImage.idCardFront.bytes.count)")
             let file = try #require(MockFixtures.default.documents[0].signers[0].files.first)
             #expect([UInt8](response.body) == file.generator.bytes(in: 0..<file.size))
+            #expect([UInt8](response.body) == SampleImage.idCardFront.bytes)
+        }
+    }
+
+    @Test func theEmbeddedVerificationURLIsOnlyForASignerWhoseVerificationFailed() async throws {
+        try await withServer { _, curl in
+            let path = "/v1/identityVerification/createEmbeddedVerificationUrl?documentId=\(sampleDocument)"
+            let failed = try await curl.post(path, json: #"{"emailId":"failed.check@example.com","order":3,"redirectUrl":"https://example.com/x"}"#)
+            #expect(failed.status == 200)
+            #expect((failed.json?["url"] as? String)?.hasPrefix("https://") == true, "\(failed.text)")
+            let verified = try await curl.post(path, json: #"{"emailId":"alex.gayle@example.com","order":1}"#)
+            #expect(verified.status == 400 && verified.json?["error"] is String)
+            let badRedirect = try await curl.post(path, json: #"{"emailId":"failed.check@example.com","order":3,"redirectUrl":"nope"}"#)
+            #expect(badRedirect.status == 400)
+            let report = try await curl.post(reportPath(sampleDocument), json: #"{"emailId":"failed.check@example.com","order":3}"#)
+            #expect(report.json?["verificationResult"] as? String == "Failed")
+            let unauthenticated = try await curl.post(path, json: #"{"emailId":"failed.check@example.com","order":3}"#, headers: [])
+            #expect(unauthenticated.status == 401)
         }
     }
 

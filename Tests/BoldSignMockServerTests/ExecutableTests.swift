@@ -19,6 +19,17 @@ import Testing
         }
     }
 
+    @Test func theSampleImagesAreTheCommittedFilesWithTheirPublishedHashes() async throws {
+        let directory = try TemporaryDirectory()
+        for image in SampleImage.allCases {
+            let path = directory.path + "/" + image.rawValue
+            try Data(image.bytes).write(to: URL(fileURLWithPath: path))
+            #expect(try await ChildProcess.sha256(ofFile: path) == image.sha256, "\(image)")
+            let committed = TestPaths.packageRoot + "/Sources/BoldSignMockServer/SampleImages/\(image.rawValue).\(image.format == .png ? "png" : "jpg")"
+            #expect(FileManager.default.contents(atPath: committed) == Data(image.bytes), "\(image)")
+        }
+    }
+
     @Test func servesAFixturesFileWithItsOwnCredentialsAndRateLimit() async throws {
         let directory = try TemporaryDirectory()
         let path = directory.path + "/fixtures.json"

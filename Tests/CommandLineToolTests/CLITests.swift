@@ -94,6 +94,24 @@ import Testing
         }
     }
 
+    @Test func embeddedURLPrintsTheLinkOrExits65ForASignerWhoseVerificationDidNotFail() async throws {
+        try await withServer { server in
+            let link = try await cli(["embedded-url", "--document-id", MockFixtures.sampleDocumentID, "--email", "failed.check@example.com",
+                                      "--order", "3", "--redirect-url", "https://example.com/reviewed"], server: server)
+            #expect(link.status == 0, "\(link.stderr)")
+            #expect(link.text.hasPrefix("https://") && link.text.hasSuffix("\n") && link.text.split(separator: "\n").count == 1)
+            let asJSON = try await cli(["embedded-url", "--document-id", MockFixtures.sampleDocumentID, "--email", "failed.check@example.com",
+                                        "--order", "3", "--json"], server: server)
+            #expect((json(asJSON)?["url"] as? String)?.hasPrefix("https://") == true)
+            let verified = try await cli(["embedded-url", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com"],
+                                         server: server)
+            #expect(verified.status == 65 && verified.stderr.contains("400"), "\(verified.stderr)")
+            let badRedirect = try await cli(["embedded-url", "--document-id", MockFixtures.sampleDocumentID, "--email", "failed.check@example.com",
+                                             "--order", "3", "--redirect-url", "not-a-url"], server: server)
+            #expect(badRedirect.status == 65 && badRedirect.stderr.contains("redirectUrl"))
+        }
+    }
+
     @Test(arguments: [
         (["--file-id", "no-such-file"], [String: String](), 77),
         (["--file-id", "image-1m"], ["BOLDSIGN_API_KEY": "wrong-key"], 77),
@@ -411,11 +429,20 @@ import Testing
         let binary = TestPaths.product("boldsign-mock")
         let first = try await ChildProcess.shell("cd '\(directory.path)' && '\(binary)' demo", environment: ["PATH": "/usr/bin:/bin"])
         #expect(first.status == 0, "\(first.stderr)")
-        #expect(first.text.contains("1. The identity-verification report") && first.text.contains("3. A batch"))
-        for file in ["alex/document-1.jpg", "alex/document-2.jpg", "alex/selfie.png", "batch/large-64MiB.jpg"] {
-            #expect(FileManager.default.fileExists(atPath: directory.path + "/boldsign-demo/" + file), "\(file)")
+        #expect(first.text.contains("1. The identity-verification report") && first.text.contains("3. A batch") && first.text.contains("4. "))
+        let saved: [String: SampleImage] = ["alex/document-1.jpg": .idCardFront, "alex/document-2.jpg": .idCardBack, "alex/selfie.png": .selfie,
+                                            "batch/sms-signer-id.jpg": .idCardFront, "batch/sms-signer-selfie.png": .selfie]
+        #expect(Set(try FileManager.default.subpathsOfDirectory(atPath: directory.path + "/boldsign-demo").filter { $0.contains(".") })
+            == Set(saved.keys))
+        for (file, image) in saved {
+            let path = directory.path + "/boldsign-demo/" + file
+            #expect(try await ChildProcess.sha256(ofFile: path) == image.sha256, "\(file)")
+            #expect(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int == 0o600, "\(file)")
+            // Images a person (or a thumbnailer) can open: ImageMagick decodes every one.
+            let identify = try await ChildProcess.run("/usr/bin/env", ["identify", path])
+            #expect(identify.status == 0, "ImageMagick's identify cannot decode \(file): \(identify.stderr)")
+            #expect(identify.text.contains(image.format == .png ? " PNG 320x400 " : " JPEG 640x404 "), "\(identify.text)")
         }
-        #expect(try await ChildProcess.sha256(ofFile: directory.path + "/boldsign-demo/batch/large-64MiB.jpg") == MockFixtures.defaultSHA256["image-64m"])
         let second = try await ChildProcess.shell("cd '\(directory.path)' && '\(binary)' demo", environment: ["PATH": "/usr/bin:/bin"])
         #expect(second.status == 0)
         #expect(second.text.contains("already there"))
