@@ -34,8 +34,9 @@ import Testing
             let clock = ContinuousClock()
             let started = clock.now
             #expect(await client.shutdown(gracePeriod: .milliseconds(300)) == false)
-            // Bounded well under the 30 s stall; loose because a loaded two-core run delays task scheduling by seconds.
-            #expect(clock.now - started < .seconds(15 * timingSlack))
+            // Under the 30 s stall, which it would otherwise wait out; loose because a loaded two-core run has
+            // delayed task scheduling by up to 18 s.
+            #expect(clock.now - started < .seconds(25))
             await expectError(.clientShutdown) { try await stuck.value }
             #expect(directoryEntries(directory.path).isEmpty)
         }
@@ -45,8 +46,10 @@ import Testing
         try await withClientAndServer { client, _ in
             let clock = ContinuousClock()
             let started = clock.now
-            #expect(await client.shutdown(gracePeriod: .seconds(30)))
-            #expect(clock.now - started < .seconds(15 * timingSlack), "it must not wait out the grace period")
+            // An hour's grace: waiting it out would be unmistakable, however loaded the machine (a busy
+            // two-core run has delayed the shutdown's own work by up to 18 s).
+            #expect(await client.shutdown(gracePeriod: .seconds(3600)))
+            #expect(clock.now - started < .seconds(120), "it must not wait out the grace period")
             await expectError(.clientShutdown) { try await client.report(documentID: sampleDocument, signer: alex) }
         }
     }
