@@ -1,4 +1,4 @@
-import Synchronization
+internal import CurlTransport
 
 /// Counts the client's calls in flight and stops admitting new ones once the client shuts down, so that
 /// a graceful shutdown can wait for what it already accepted.
@@ -8,7 +8,8 @@ final class CallGate: Sendable {
         var inFlight = 0
     }
 
-    private let state = Mutex(State())
+    // `Locked` (a pthread mutex), not `Synchronization.Mutex`, which ThreadSanitizer cannot see on Linux.
+    private let state = Locked(State())
 
     /// Admits a call; pair with ``leave()``.
     ///

@@ -2,8 +2,9 @@
 """End to end, as in production but on loopback: boldsign-mock plays BoldSign (the API, and the webhook
 sender), the daemon archives. Run by ../check.sh.
 
-50 signed webhooks: 41 valid (one for a signer with no images), 5 redeliveries, 2 with a forged signature,
-1 stale, 1 with a malformed header. The daemon is killed with SIGKILL halfway through the downloads and
+50 signed webhooks: 41 valid (one for a signer with no images), 4 redeliveries, 1 valid one for a signer
+BoldSign does not know (a job that fails for good), 2 with a forged signature, 1 stale, 1 with a malformed
+header. The daemon is killed with SIGKILL halfway through the downloads and
 started again; every valid signer's images must then be in the archive, byte-exact and 0600, with no image
 downloaded twice, and the refused webhooks must have changed nothing. Then SIGTERM with transfers in
 flight: the daemon must stop within its drain bound, and finish the rest when started again.
@@ -12,6 +13,7 @@ import json
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -139,9 +141,10 @@ statuses = []
 for index, (document, email, order, _) in enumerate(valid):
     statuses.append(send(document, email, order, f"evt-{index}"))
 statuses.append(send(DOCUMENTS[0], "no-images@example.com", 6, "evt-no-images"))
-for index in range(5):  # BoldSign redelivers: same event id
+for index in range(4):  # BoldSign redelivers: same event id
     document, email, order, _ = valid[index * 7]
     statuses.append(send(document, email, order, f"evt-{index * 7}"))
+statuses.append(send(DOCUMENTS[2], "stranger@example.com", 9, "evt-unknown-signer"))
 forged = [send(*refused[0][:3], "evt-forged-1", signatureOverride=f"t={int(time.time())}, s0={'ab' * 32}"),
           send(*refused[1][:3], "evt-forged-2", secret="whsec-not-ours"),
           send(*refused[2][:3], "evt-stale", signedAt=int(time.time()) - 3600),
@@ -150,8 +153,9 @@ if statuses != [200] * 46:
     fail(f"valid webhooks were answered {statuses}")
 if forged != [401, 401, 401, 400]:
     fail(f"forged, stale and malformed webhooks were answered {forged}, expected [401, 401, 401, 400]")
-if metric("idv_daemon_webhooks_total") != 50 or metric('idv_daemon_webhooks_total{result="duplicate"}') != 5:
-    fail("/metrics does not count the 50 webhooks and 5 duplicates")
+if metric("idv_daemon_webhooks_total") != 50 or metric('idv_daemon_webhooks_total{result="duplicate"}') != 4 \
+        or metric('idv_daemon_webhooks_total{result="refused"}') != 4:
+    fail("/metrics does not count the 50 webhooks, 4 duplicates and 4 refusals")
 if metric("idv_daemon_queue_depth") <= 0:
     fail("/metrics shows no queue depth while work waits")
 
@@ -163,6 +167,13 @@ served_at_kill = stats()["imageRequests"]
 daemon = start_daemon()
 wait_until("every valid signer archived", lambda: all(archived(d, o, f) for d, _, o, f in valid), seconds=180)
 wait_until("an empty queue", lambda: metric("idv_daemon_queue_depth") == 0, seconds=30)
+if metric("idv_daemon_images_downloaded_total") <= 0 or metric('idv_daemon_job_failures_total{kind="permanent"}') != 1:
+    fail("/metrics does not count the downloads after the restart and the unknown signer's failed job")
+with sqlite3.connect(database) as db:
+    states = dict(db.execute("SELECT eventId, state FROM job").fetchall())
+    no_images = db.execute("SELECT images FROM job WHERE eventId = 'evt-no-images'").fetchone()
+if len(states) != 42 or states.pop("evt-unknown-signer") != "failed" or set(states.values()) != {"done"} or no_images != (0,):
+    fail(f"the queue should hold 41 done jobs (one with no image) and the unknown signer's failed one: {states}")
 
 for document, _, order, file_ids in valid:
     for path in (archive / document / f"signer-{order}").iterdir():
@@ -179,6 +190,8 @@ for document, _, order, file_ids in valid:
 for document, _, order, _ in refused:
     if (archive / document / f"signer-{order}").exists():
         fail("a refused webhook led to a download")
+if (archive / DOCUMENTS[2] / "signer-9").exists():
+    fail("the failed job left a directory behind")
 requests = stats()["imageRequests"]
 if requests > 80 + 8:  # every image once, plus at most the transfers the kill cut short
     fail(f"{requests} image requests for 80 images ({served_at_kill} before the kill): images were downloaded again")

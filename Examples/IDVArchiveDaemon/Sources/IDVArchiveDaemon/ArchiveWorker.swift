@@ -73,6 +73,8 @@ struct ArchiveWorker: Service {
             let delay = Duration.seconds(min(300, 1 << min(job.attempts, 9)))
             try? await queue.fail(job, reason: "\(error.kind)", retryAfter: permanent ? nil : max(delay, error.retryAfter ?? .zero))
             metrics.failure(permanent ? "permanent" : "retry")
+            // Leaves no empty directory for a signer with nothing archived (rmdir refuses a non-empty one).
+            if permanent { _ = rmdir(directory.string) }
             logger.warning(permanent ? "signer not archived" : "signer not archived yet; will retry", metadata: metadata)
         } catch {
             metadata["error"] = "\(error)"
