@@ -83,7 +83,7 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         generation += 1
         let keepAlive = requestHead.isKeepAlive
         if bodyTooLarge {
-            send(MockRouter.error(413, "The request body is too large."), keepAlive: false, context: context)
+            send(.error(413, "The request body is too large."), keepAlive: false, context: context)
             return
         }
         let request = MockRequest(
@@ -112,15 +112,11 @@ final class MockHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: eventLoop)
         Task {
             let reply: MockReply
-            #if Webhooks
             do throws(WebhookDeliveryError) {
-                reply = MockRouter.encoded(200, try await WebhookSender.send(delivery, group: eventLoop))
+                reply = .encoded(200, try await WebhookSender.send(delivery, group: eventLoop))
             } catch {
-                reply = MockRouter.error(502, error.description)
+                reply = .error(502, error.description)
             }
-            #else
-            reply = MockRouter.error(501, "The mock server was built without the Webhooks trait.")
-            #endif
             eventLoop.execute {
                 let (handler, context) = bound.value
                 guard handler.generation == scheduledGeneration, context.channel.isActive else { return }

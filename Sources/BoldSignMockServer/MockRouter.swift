@@ -18,23 +18,6 @@ struct MockRequest: Sendable {
     }
 }
 
-/// What to answer.
-enum MockReply: Sendable {
-    /// A complete response held in memory (errors, reports, admin answers).
-    case complete(status: Int, headers: [(String, String)], body: [UInt8])
-    /// An image body streamed from its generator.
-    case image(headers: [(String, String)], generator: ImageBodyGenerator, chunked: Bool, fault: MockFixtures.Fault?)
-    /// Send this webhook, then answer with what the receiver said (`POST /__admin/webhooks`).
-    case sendWebhook(WebhookDelivery)
-
-    var status: Int {
-        switch self {
-        case .complete(let status, _, _): return status
-        case .image, .sendWebhook: return 200
-        }
-    }
-}
-
 /// The BoldSign API's behaviour, as a pure function from request to reply (plus the shared counters).
 struct MockRouter: Sendable {
     static let imagePath = "/v1/identityVerification/image"
@@ -76,17 +59,17 @@ struct MockRouter: Sendable {
         let auth = authenticate(request)
         state.requestReceived(record(request, auth: auth), endpoint: endpoint)
 
-        guard let endpoint else { return (Self.error(404, "The requested resource was not found."), 0) }
+        guard let endpoint else { return (MockReply.error(404, "The requested resource was not found."), 0) }
         guard request.method == "POST" else {
-            return (Self.error(405, "Method \(request.method) is not allowed.", headers: [("Allow", "POST")]), 0)
+            return (MockReply.error(405, "Method \(request.method) is not allowed.", headers: [("Allow", "POST")]), 0)
         }
-        guard let credential = auth.credential else { return (Self.error(401, "Unauthorized request. Invalid authentication."), 0) }
+        guard let credential = auth.credential else { return (MockReply.error(401, "Unauthorized request. Invalid authentication."), 0) }
 
         var rateHeaders: [(String, String)] = []
         if let decision = state.consumeRateLimit(credential: credential, policy: rateLimit, now: clock()) {
             rateHeaders = decision.headers
             guard decision.allowed else {
-                return (Self.error(429, "API calls quota exceeded. Try again later.",
+                return (MockReply.error(429, "API calls quota exceeded. Try again later.",
                                    headers: rateHeaders + [("Retry-After", String(decision.retryAfter))]), 0)
             }
         }
@@ -101,7 +84,7 @@ struct MockRouter: Sendable {
             case .embeddedVerificationURL: embeddedVerificationURL(parsed)
             }
         }
-        return (Self.adding(rateHeaders, to: reply.0), reply.1)
+        return (reply.0.adding(rateHeaders), reply.1)
     }
 
     // MARK: - Endpoints
@@ -113,10 +96,10 @@ struct MockRouter: Sendable {
         case .success(let found): signer = found
         }
         guard let fileID = request.fileId, !fileID.isEmpty else {
-            return (Self.problem(field: "FileId", message: "The FileId field is required."), 0)
+            return (MockReply.problem(field: "FileId", message: "The FileId field is required."), 0)
         }
         guard let file = signer.files.first(where: { $0.id == fileID }) else {
-            return (Self.error(403, "Invalid file ID."), 0)
+            return (MockReply.error(403, "Invalid file ID."), 0)
         }
         let key = "\(request.documentId)/\(file.id)"
         var fault = file.fault
@@ -140,7 +123,7 @@ struct MockRouter: Sendable {
         let key = "\(request.documentId)/report/\(signer.order)"
         if let canned = cannedResponse(signer.reportFault, key: key) { return (canned, latency) }
         let report = signer.report ?? ReportGenerator.report(for: signer)
-        return (Self.json(200, report), latency)
+        return (MockReply.json(200, report), latency)
     }
 
     /// As the real API: only for a signer whose verification failed (the sender then reviews the
@@ -152,35 +135,35 @@ struct MockRouter: Sendable {
         case .success(let found): signer = found
         }
         guard signer.verificationFailed else {
-            return (Self.error(400, "Manual verification is available only for a signer whose identity verification failed."), 0)
+            return (MockReply.error(400, "Manual verification is available only for a signer whose identity verification failed."), 0)
         }
         if let redirect = request.redirectUrl {
             let lowered = redirect.lowercased()
             guard lowered.hasPrefix("https://") || lowered.hasPrefix("http://"), URL(string: redirect) != nil else {
-                return (Self.problem(field: "RedirectUrl", message: "The RedirectUrl field is not a valid fully-qualified http or https URL."), 0)
+                return (MockReply.problem(field: "RedirectUrl", message: "The RedirectUrl field is not a valid fully-qualified http or https URL."), 0)
             }
         }
         // A token that names neither the document nor the signer, as an opaque link would.
         let token = String(ImageBodyGenerator.mix(UInt64.random(in: 0...UInt64.max)), radix: 16)
         let url = "https://app.boldsign.com/document/verifyidentity/embedded?token=\(token)"
-        return (Self.json(200, .object([(key: "url", value: .string(url))])), 0)
+        return (MockReply.json(200, .object([(key: "url", value: .string(url))])), 0)
     }
 
     private func cannedResponse(_ fault: MockFixtures.Fault?, key: String) -> MockReply? {
         guard let fault else { return nil }
         if let failFirst = fault.failFirst, state.shouldFail(key: key, count: failFirst.count) {
-            return Self.canned(failFirst.response)
+            return .canned(failFirst.response)
         }
-        return fault.respond.map(Self.canned)
+        return fault.respond.map(MockReply.canned)
     }
 
     private func findSigner(_ request: ParsedRequest) -> Result<MockFixtures.Signer, Rejection> {
-        guard let document = documents[request.documentId] else { return .failure(Rejection(Self.error(403, "Invalid Document ID"))) }
+        guard let document = documents[request.documentId] else { return .failure(Rejection(.error(403, "Invalid Document ID"))) }
         let email = request.emailId.flatMap { $0.isEmpty ? nil : $0 }
         let phone = request.phoneNumber.flatMap { $0.isEmpty ? nil : $0 }
         let country = request.countryCode.flatMap { $0.isEmpty ? nil : $0 }
         guard email != nil || (phone != nil && country != nil) else {
-            return .failure(Rejection(Self.error(400, "EmailId, or CountryCode and PhoneNumber, is required to identify the signer.")))
+            return .failure(Rejection(.error(400, "EmailId, or CountryCode and PhoneNumber, is required to identify the signer.")))
         }
         let signer = document.signers.first { signer in
             let selected: Bool
@@ -191,14 +174,14 @@ struct MockRouter: Sendable {
             }
             return selected && (request.order == nil || request.order == signer.order)
         }
-        guard let signer else { return .failure(Rejection(Self.error(403, "The signer was not found or has no identity verification data."))) }
+        guard let signer else { return .failure(Rejection(.error(403, "The signer was not found or has no identity verification data."))) }
         let onBehalfOf = request.onBehalfOf.flatMap { $0.isEmpty ? nil : $0 }
         let matches = switch (signer.onBehalfOf, onBehalfOf) {
         case (nil, nil): true
         case (let expected?, let given?): expected.lowercased() == given.lowercased()
         default: false
         }
-        guard matches else { return .failure(Rejection(Self.error(403, "You do not have permission to access this document."))) }
+        guard matches else { return .failure(Rejection(.error(403, "You do not have permission to access this document."))) }
         return .success(signer)
     }
 
@@ -218,16 +201,16 @@ struct MockRouter: Sendable {
     private func parse(query: Substring?, body: [UInt8]) -> Result<ParsedRequest, Rejection> {
         let documentValue = Self.queryValue("documentId", in: query)
         guard let documentValue, !documentValue.isEmpty else {
-            return .failure(Rejection(Self.problem(field: "documentId", message: "The documentId field is required.")))
+            return .failure(Rejection(.problem(field: "documentId", message: "The documentId field is required.")))
         }
         guard let documentId = UUID(uuidString: documentValue) else {
-            return .failure(Rejection(Self.problem(field: "documentId", message: "The value '\(documentValue)' is not valid.")))
+            return .failure(Rejection(.problem(field: "documentId", message: "The value '\(documentValue)' is not valid.")))
         }
         guard !body.isEmpty else {
-            return .failure(Rejection(Self.problem(field: "", message: "A non-empty request body is required.")))
+            return .failure(Rejection(.problem(field: "", message: "A non-empty request body is required.")))
         }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)), case .object(let members) = value else {
-            return .failure(Rejection(Self.problem(field: "$", message: "The JSON value could not be converted to a request object.")))
+            return .failure(Rejection(.problem(field: "$", message: "The JSON value could not be converted to a request object.")))
         }
         // ASP.NET Core binds JSON properties case-insensitively; the first spelling of a key wins.
         var fields: [String: JSONValue] = [:]
@@ -240,14 +223,14 @@ struct MockRouter: Sendable {
             switch fields[name.lowercased()] {
             case nil, .null?: continue
             case .string(let string)?: parsed[keyPath: keyPath] = string
-            default: return .failure(Rejection(Self.problem(field: "$.\(name)", message: "The JSON value could not be converted to System.String.")))
+            default: return .failure(Rejection(.problem(field: "$.\(name)", message: "The JSON value could not be converted to System.String.")))
             }
         }
         switch fields["order"] {
         case nil, .null?: break
         case .number(let number)? where number == number.rounded() && abs(number) <= Double(Int32.max):
             parsed.order = Int(number)
-        default: return .failure(Rejection(Self.problem(field: "$.order", message: "The JSON value could not be converted to System.Int32.")))
+        default: return .failure(Rejection(.problem(field: "$.order", message: "The JSON value could not be converted to System.Int32.")))
         }
         return .success(parsed)
     }
@@ -335,72 +318,21 @@ struct MockRouter: Sendable {
         switch (method, path) {
         case ("POST", "/__admin/webhooks"):
             guard let delivery = try? JSONDecoder().decode(WebhookDelivery.self, from: Data(body)) else {
-                return Self.error(400, "The body must be a JSON WebhookDelivery: url, secret, eventType, and documentId with emailId or countryCode and phoneNumber.")
+                return .error(400, "The body must be a JSON WebhookDelivery: url, secret, eventType, and documentId with emailId or countryCode and phoneNumber.")
             }
             return .sendWebhook(delivery)
         case ("GET", "/__admin/stats"):
-            return Self.encoded(200, state.statistics)
+            return .encoded(200, state.statistics)
         case ("GET", "/__admin/requests"):
-            return Self.encoded(200, state.requestLog)
+            return .encoded(200, state.requestLog)
         case ("POST", "/__admin/reset"):
             state.reset()
             return .complete(status: 204, headers: [], body: [])
         default:
-            return Self.error(404, "Unknown admin endpoint. Use GET /__admin/stats, GET /__admin/requests, POST /__admin/reset or POST /__admin/webhooks.")
+            return .error(404, "Unknown admin endpoint. Use GET /__admin/stats, GET /__admin/requests, POST /__admin/reset or POST /__admin/webhooks.")
         }
     }
 
-    // MARK: - Reply builders
-
-    static let jsonType = ("Content-Type", "application/json; charset=utf-8")
-
-    /// BoldSign's `ErrorResult`: `{"error": "…"}`.
-    static func error(_ status: Int, _ message: String, headers: [(String, String)] = []) -> MockReply {
-        json(status, .object([(key: "error", value: .string(message))]), headers: headers)
-    }
-
-    /// ASP.NET Core's validation `ProblemDetails`, which model-binding failures produce.
-    static func problem(field: String, message: String) -> MockReply {
-        let body: JSONValue = .object([
-            (key: "type", value: .string("https://tools.ietf.org/html/rfc9110#section-15.5.1")),
-            (key: "title", value: .string("One or more validation errors occurred.")),
-            (key: "status", value: .number(400)),
-            (key: "errors", value: .object([(key: field, value: .array([.string(message)]))])),
-        ])
-        var reply = json(400, body)
-        if case .complete(let status, _, let bytes) = reply {
-            reply = .complete(status: status, headers: [("Content-Type", "application/problem+json; charset=utf-8")], body: bytes)
-        }
-        return reply
-    }
-
-    static func json(_ status: Int, _ value: JSONValue, headers: [(String, String)] = []) -> MockReply {
-        encoded(status, value, headers: headers)
-    }
-
-    static func encoded(_ status: Int, _ value: some Encodable, headers: [(String, String)] = []) -> MockReply {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let body = (try? encoder.encode(value)).map { [UInt8]($0) } ?? Array(#"{"error":"encoding failed"}"#.utf8)
-        return .complete(status: status, headers: [jsonType] + headers, body: body)
-    }
-
-    static func canned(_ response: MockFixtures.Fault.Response) -> MockReply {
-        .complete(status: response.status, headers: response.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                  body: Array(response.body.utf8))
-    }
-
-    static func adding(_ extra: [(String, String)], to reply: MockReply) -> MockReply {
-        guard !extra.isEmpty else { return reply }
-        switch reply {
-        case .complete(let status, let headers, let body):
-            return .complete(status: status, headers: extra + headers.filter { h in !extra.contains { $0.0 == h.0 } }, body: body)
-        case .image(let headers, let generator, let chunked, let fault):
-            return .image(headers: extra + headers, generator: generator, chunked: chunked, fault: fault)
-        case .sendWebhook:
-            return reply
-        }
-    }
 }
 
 /// A reply that ends routing early (a 4xx decided while parsing or matching).

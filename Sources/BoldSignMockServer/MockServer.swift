@@ -178,11 +178,7 @@ public final class MockServer: Sendable {
     /// - Throws: ``WebhookDeliveryError`` when the receiver cannot be reached or does not answer, or when the
     ///   package was built without its `Webhooks` trait.
     public func sendWebhook(_ delivery: WebhookDelivery) async throws(WebhookDeliveryError) -> WebhookDeliveryResult {
-        #if Webhooks
-        return try await WebhookSender.send(delivery, group: group)
-        #else
-        throw WebhookDeliveryError(description: "the mock server was built without the Webhooks trait")
-        #endif
+        try await WebhookSender.send(delivery, group: group)
     }
 
     /// Zeroes the counters, the request log, the rate-limit windows and fail-first faults.

@@ -1,3 +1,4 @@
+import NIOCore
 #if Webhooks
 import Crypto
 #if canImport(FoundationEssentials)
@@ -5,13 +6,26 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import NIOCore
 import NIOHTTP1
 import NIOPosix
+#endif
 
 /// Sends a ``WebhookDelivery`` over plain HTTP/1.1 and reads the receiver's answer.
 enum WebhookSender {
+    /// Signs and sends `delivery`; throws when the package was built without its `Webhooks` trait (the
+    /// signing needs swift-crypto).
     static func send(_ delivery: WebhookDelivery, group: any EventLoopGroup) async throws(WebhookDeliveryError) -> WebhookDeliveryResult {
+        #if Webhooks
+        try await signAndSend(delivery, group: group)
+        #else
+        throw WebhookDeliveryError(description: "the mock server was built without the Webhooks trait")
+        #endif
+    }
+}
+
+#if Webhooks
+extension WebhookSender {
+    private static func signAndSend(_ delivery: WebhookDelivery, group: any EventLoopGroup) async throws(WebhookDeliveryError) -> WebhookDeliveryResult {
         guard let url = URLComponents(string: delivery.url), url.scheme?.lowercased() == "http", let host = url.host, !host.isEmpty else {
             throw WebhookDeliveryError(description: "url must be http://host[:port]/path")
         }
