@@ -156,19 +156,20 @@ public struct MockFixtures: Sendable, Hashable, Codable {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             id = try c.decode(String.self, forKey: .id)
             role = try c.decodeIfPresent(Role.self, forKey: .role) ?? .document
-            format = try c.decodeIfPresent(ImageBodyGenerator.Format.self, forKey: .format) ?? .jpeg
-            size = try c.decodeIfPresent(Int64.self, forKey: .size) ?? (c.contains(.sample) ? 0 : c.decode(Int64.self, forKey: .size))
-            guard size >= 0 else {
-                throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "size must not be negative")
+            sample = try c.decodeIfPresent(SampleImage.self, forKey: .sample)
+            if let sample {
+                (format, size) = (sample.format, Int64(sample.bytes.count))
+            } else {
+                format = try c.decodeIfPresent(ImageBodyGenerator.Format.self, forKey: .format) ?? .jpeg
+                size = try c.decode(Int64.self, forKey: .size)
+                guard size >= 0 else {
+                    throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "size must not be negative")
+                }
             }
             seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 1
             chunked = try c.decodeIfPresent(Bool.self, forKey: .chunked) ?? false
             contentType = try c.decodeIfPresent(String.self, forKey: .contentType)
             fault = try c.decodeIfPresent(Fault.self, forKey: .fault)
-            sample = try c.decodeIfPresent(SampleImage.self, forKey: .sample)
-            if let sample {
-                (format, size) = (sample.format, Int64(sample.bytes.count))
-            }
         }
 
         /// The generator of this file's body.

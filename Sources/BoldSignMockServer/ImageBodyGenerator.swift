@@ -74,7 +74,7 @@ public struct ImageBodyGenerator: Sendable, Hashable {
             let bytes = sample.bytes
             guard offset < Int64(bytes.count) else { return 0 }
             let copied = min(count, bytes.count - Int(offset))
-            bytes[Int(offset)..<(Int(offset) + copied)].withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: copied) }
+            UnsafeMutableRawBufferPointer(rebasing: buffer[..<copied]).copyBytes(from: bytes[Int(offset)...].prefix(copied))
             return copied
         }
         var position = offset

@@ -70,6 +70,8 @@ struct DaemonConfiguration: Sendable {
             guard !required else { throw Invalid(description: "no \(credential): set \(variable), or name a file in the configuration") }
             return nil
         }
+        let jobTimeoutSeconds = file.jobTimeoutSeconds ?? 600
+        let drainSeconds = file.drainSeconds ?? 20
         let configuration = DaemonConfiguration(
             listenHost: file.listenHost ?? "127.0.0.1",
             listenPort: file.listenPort ?? 8080,
@@ -78,14 +80,14 @@ struct DaemonConfiguration: Sendable {
             baseURL: file.baseURL,
             caFile: file.caFile,
             concurrency: file.concurrency ?? 4,
-            jobTimeout: .seconds(file.jobTimeoutSeconds ?? 600),
-            drain: .seconds(file.drainSeconds ?? 20),
+            jobTimeout: .seconds(jobTimeoutSeconds),
+            drain: .seconds(drainSeconds),
             apiKey: try secret("BOLDSIGN_API_KEY", file: file.apiKeyFile, credential: "boldsign-api-key", required: true) ?? "",
             webhookSecret: try secret("BOLDSIGN_WEBHOOK_SECRET", file: file.webhookSecretFile, credential: "boldsign-webhook-secret", required: true) ?? "",
             previousWebhookSecret: try secret("BOLDSIGN_PREVIOUS_WEBHOOK_SECRET", file: file.previousWebhookSecretFile,
                                               credential: "boldsign-previous-webhook-secret", required: false))
         guard (1...65535).contains(configuration.listenPort), (1...64).contains(configuration.concurrency),
-              (1...86_400).contains(file.jobTimeoutSeconds ?? 600), (1...3600).contains(file.drainSeconds ?? 20) else {
+              (1...86_400).contains(jobTimeoutSeconds), (1...3600).contains(drainSeconds) else {
             throw Invalid(description: "listenPort must be 1...65535, concurrency 1...64, jobTimeoutSeconds 1...86400, drainSeconds 1...3600")
         }
         return configuration
