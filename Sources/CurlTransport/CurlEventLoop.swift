@@ -337,41 +337,15 @@ package final class CurlEventLoop: @unchecked Sendable {
     }
 
     private func complete(_ transfer: Transfer, code: CURLcode) {
-        guard let handle = transfer.handle else { return }
-        let easy = handle.easy
-        var status = 0
-        _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        if code == CURLE_OK, (200..<300).contains(status) { transfer.flush() }
-        func seconds(_ info: CURLINFO) -> Double {
-            var micros: curl_off_t = 0
-            _ = ccurl_easy_getinfo_off_t(easy, info, &micros)
-            return Double(micros) / 1_000_000
-        }
-        var connects = 0
-        _ = ccurl_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        let timing = TransferTiming(connect: seconds(CURLINFO_CONNECT_TIME_T), tlsHandshake: seconds(CURLINFO_APPCONNECT_TIME_T),
-                                    firstByte: seconds(CURLINFO_STARTTRANSFER_TIME_T), total: seconds(CURLINFO_TOTAL_TIME_T))
-        let errorText = handle.errorText
-        let failure: TransferError?
-        if let callbackFailure = transfer.callbackFailure {
-            failure = callbackFailure
-        } else if code != CURLE_OK {
-            failure = CurlErrorClassifier.error(code: code, message: errorText, status: status == 0 ? nil : status,
-                                                bytesWritten: transfer.bytesWritten, connectTime: timing.connect)
-        } else {
-            failure = nil
-        }
-        let result = TransferResult(
-            status: status, headers: transfer.head.headers, bytesWritten: transfer.bytesWritten,
-            leadingBytes: transfer.leadingBytes, errorBody: transfer.errorBody, body: transfer.memoryBody, timing: timing,
-            newConnections: connects, bodyWrites: transfer.bodyWrites)
+        guard let outcome = transfer.outcome(code: code) else { return }
         recycle(transfer)
-        if let failure {
-            finish(transfer, error: failure)
-        } else if transfer.hasOwedBytes {
+        switch outcome {
+        case .failure(let error):
+            finish(transfer, error: error)
+        case .success(let result) where transfer.hasOwedBytes:
             // A full pipe or socket: the result waits until its reader has taken the last bytes.
             transfer.outcomeAfterOwedBytes = .success(result)
-        } else {
+        case .success(let result):
             finish(transfer, result: result)
         }
     }
