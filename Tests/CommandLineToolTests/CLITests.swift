@@ -344,7 +344,7 @@ import Testing
                 // Anywhere from before the first request to a dozen images in, and anywhere within a download.
                 let target = server.statistics.imagesServed + Int.random(in: 0...12)
                 let delay = useconds_t.random(in: 0...40_000)
-                try process.run()
+                try launch(process)
                 // Watched from a thread of its own: a poll on the cooperative pool, which the tests running
                 // beside this one can keep busy, once woke only after the whole batch had finished.
                 _ = try await onDedicatedThread {
@@ -385,7 +385,7 @@ import Testing
             process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try launch(process)
             _ = try await onDedicatedThread {
                 while server.statistics.imagesServed < 20 { usleep(20_000) }
                 kill(process.processIdentifier, signal)

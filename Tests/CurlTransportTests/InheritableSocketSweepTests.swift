@@ -91,7 +91,7 @@ import Glibc
             let sleeper = Process()
             sleeper.executableURL = URL(fileURLWithPath: "/bin/sleep")
             sleeper.arguments = ["600"]
-            try sleeper.run()
+            try launch(sleeper)
             sleepers.append(sleeper)
         }
         let running = sleepers
@@ -104,7 +104,7 @@ import Glibc
             try await creating.value
             let short = Process()
             short.executableURL = URL(fileURLWithPath: "/bin/true")
-            try short.run()
+            try launch(short)
             let deadline = ContinuousClock.now + .seconds(30 * timingSlack)
             while short.isRunning, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))

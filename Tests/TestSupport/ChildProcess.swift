@@ -43,7 +43,7 @@ public enum ChildProcess {
                 let code = finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus
                 continuation.resume(returning: code)
             }
-            do { try process.run() } catch { continuation.resume(throwing: error) }
+            do { try launch(process) } catch { continuation.resume(throwing: error) }
         }
         return Output(
             status: status,

@@ -28,7 +28,7 @@ public final class MockServerProcess: @unchecked Sendable {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let firstLine = try await onDedicatedThread {
             var bytes: [UInt8] = []
             while true {

@@ -94,7 +94,7 @@ public final class NginxServer: Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let server = NginxServer(baseURL: "https://127.0.0.1:\(port)", filesDirectory: files, directory: directory, process: process)
         let deadline = Date().addingTimeInterval(10)
         while !canConnect(port: port) {

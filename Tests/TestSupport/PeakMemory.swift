@@ -28,7 +28,7 @@ extension PeakMemory {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try launch(process)
         let pid = process.processIdentifier
         var sample = Sampled(status: 0, peakRSS: 0, peakAnonymous: 0, peakFileBacked: 0)
         while process.isRunning {
