@@ -6,8 +6,8 @@
  *   reference-client [-a] [-j N] URL BODY HEADER-LINE OUTPUT [OUTPUT ...]
  *
  * Downloads URL once per OUTPUT, sequentially over one connection; with -j N, N at a time through
- * one multi handle (one thread, as the curl CLI's --parallel), each transfer with the buffers
- * boldsign-idv uses for parallel batches (256 KiB receive, 64 KiB gathered writes). With -a, each output is delivered as boldsign-idv
+ * one multi handle (one thread, as the curl CLI's --parallel), each transfer with 64 KiB buffers
+ * as boldsign-idv uses for parallel batches. With -a, each output is delivered as boldsign-idv
  * delivers it (complete or absent): written to a 0600 temporary file beside it, fsync'd, linked
  * into place, the temporary name removed and the directory fsync'd. Built by Benchmarks/run.sh.
  */
@@ -22,8 +22,7 @@
 #include <unistd.h>
 
 #define GATHER (1024 * 1024)
-#define PARALLEL_RECEIVE (256 * 1024)
-#define PARALLEL_GATHER (64 * 1024)
+#define PARALLEL_BUFFER (64 * 1024)
 
 struct sink { int fd; size_t used; size_t capacity; char *buffer; int failed; int dir; char temporary[4096]; const char *name; };
 
@@ -102,10 +101,10 @@ static int run_parallel(int parallel, int argc, char **argv, struct curl_slist *
     struct sink *sinks = calloc((size_t)parallel, sizeof *sinks);
     int next = 4, running = 0, status = 0;
     for (int i = 0; i < parallel && next < argc; i++, next++) {
-        sinks[i] = (struct sink){ .capacity = PARALLEL_GATHER, .buffer = malloc(PARALLEL_GATHER) };
+        sinks[i] = (struct sink){ .capacity = PARALLEL_BUFFER, .buffer = malloc(PARALLEL_BUFFER) };
         if (open_output(&sinks[i], argv[next]) < 0) return 73;
         CURL *easy = curl_easy_init();
-        configure(easy, argv, headers, &sinks[i], PARALLEL_RECEIVE);
+        configure(easy, argv, headers, &sinks[i], PARALLEL_BUFFER);
         curl_multi_add_handle(multi, easy);
     }
     do {

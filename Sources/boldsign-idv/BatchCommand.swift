@@ -20,7 +20,7 @@ struct BatchCommand: AsyncParsableCommand {
     @Option(help: "Directory for the images (created if missing).")
     var outputDir: String
 
-    @Option(help: "Downloads at once. Above 1, each transfer buffers 320 KiB instead of 768 KiB.")
+    @Option(help: "Downloads at once. Above 1, each transfer buffers 128 KiB instead of 768 KiB.")
     var concurrency: Int = BatchArguments(manifest: "", outputDir: "").concurrency
 
     @Option(help: "Write one JSON line per item here (status, path, bytes, error).")

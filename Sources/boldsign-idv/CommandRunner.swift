@@ -12,12 +12,6 @@ import SystemPackage
 enum CommandRunner {
     typealias Outcome = (json: [String: JSON], text: String, status: ExitStatus)
 
-    /// Per-transfer buffers when several transfers run at once: memory is paid per transfer, so the gather
-    /// buffer is small (a 1 MiB image is written in eighths anyway), but the receive buffer is not cut below
-    /// 256 KiB: with less, a fast link costs more `recv` calls and callbacks than the bytes do (the
-    /// "8 at a time" case of `Benchmarks/run.sh` measures it).
-    static let parallelBuffers = Configuration.Buffers(receiveBytes: 256 * 1024, writeBytes: 64 * 1024)
-
     static func run(
         global: GlobalSettings, concurrency: Int? = nil,
         _ body: @escaping @Sendable (BoldSignClient) async throws -> Outcome
@@ -27,7 +21,9 @@ enum CommandRunner {
             var configuration = try global.configuration()
             if let concurrency {
                 configuration.maxConcurrentTransfers = concurrency
-                if concurrency > 1 { configuration.buffers = Self.parallelBuffers }
+                // Parallel transfers share the machine's bandwidth, so large per-transfer buffers buy no
+                // speed there and only multiply the memory (the "8 at a time" case of Benchmarks/run.sh).
+                if concurrency > 1 { configuration.buffers = .lowMemory }
             }
             var logger = Logger(label: "boldsign-idv") { StreamLogHandler.standardError(label: $0) }
             logger.logLevel = global.verbose ? .debug : .warning
