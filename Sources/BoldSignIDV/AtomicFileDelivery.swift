@@ -147,13 +147,17 @@ struct OutputDirectory {
     private static let pathOnly = FileDescriptor.AccessMode(rawValue: 0o10_000_000)
 
     /// What a directory entry is, as far as a delivery cares.
-    enum Entry { case regularFile, other }
+    enum Entry { case regularFile, symbolicLink, other }
 
-    /// What `name` is in the directory, or nil when there is nothing (a symlink is `.other`, dangling or not).
+    /// What `name` is in the directory (a symlink itself, dangling or not), or nil when there is nothing.
     func entry(_ name: String) -> Entry? {
         var info = stat()
         guard fstatat(descriptor.rawValue, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { return nil }
-        return (info.st_mode & S_IFMT) == S_IFREG ? .regularFile : .other
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .regularFile
+        case S_IFLNK: return .symbolicLink
+        default: return .other
+        }
     }
 
     /// Removes `name`; a failure cannot be acted on here, so it is not reported.

@@ -159,8 +159,10 @@ public final class BoldSignClient: Sendable {
     /// - Parameters:
     ///   - request: The image to fetch.
     ///   - path: The file to create (or replace).
-    ///   - replaceExisting: Replace a file already at `path`; when false such a file is an error
-    ///     (``BoldSignError/Kind/destinationExists``), checked before and atomically after the download.
+    ///   - replaceExisting: Replace a file (or the symlink, not its target) already at `path`; when false such
+    ///     a file is an error (``BoldSignError/Kind/destinationExists``), checked before and atomically after
+    ///     the download. A directory, device (such as `/dev/null`), FIFO or socket at `path` is that error
+    ///     either way: write to those through ``downloadImage(_:into:timeout:logger:)``.
     ///   - timeout: The call's deadline (see ``Configuration/Timeouts/call``, which it overrides); syncing
     ///     the file is not counted.
     ///   - logger: Overrides the client's logger for this request.

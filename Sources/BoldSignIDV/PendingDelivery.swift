@@ -20,12 +20,21 @@ struct PendingDelivery: Sendable {
     let replaceExisting: Bool
 
     /// Begins a delivery to `destination`; unless `replaceExisting`, anything already there is
-    /// ``BoldSignError/Kind/destinationExists`` (checked again, atomically, by ``commit(as:)``).
+    /// ``BoldSignError/Kind/destinationExists`` (checked again, atomically, by ``commit(as:)``). Even with
+    /// it, only a regular file or a symlink (the link, not its target) is replaced: renaming over a device,
+    /// FIFO or socket would put a file where it was (`/dev/null` made an ordinary file, for one).
     init(to destination: FilePath, replaceExisting: Bool) throws {
         let (directory, name) = try Self.open(destination)
-        if !replaceExisting, directory.entry(name) != nil {
+        switch (directory.entry(name), replaceExisting) {
+        case (nil, _), (.regularFile?, true), (.symbolicLink?, true):
+            break
+        case (.regularFile?, false), (.symbolicLink?, false):
             directory.close()
             throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
+        case (.other?, _):
+            directory.close()
+            throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file or a symlink, which alone are replaced",
+                                errno: .fileExists)
         }
         try self.init(in: directory, name: name, replaceExisting: replaceExisting)
     }
@@ -40,7 +49,7 @@ struct PendingDelivery: Sendable {
         case .regularFile?:
             directory.close()
             return nil
-        case .other?:
+        case .symbolicLink?, .other?:
             directory.close()
             throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file", errno: .fileExists)
         }

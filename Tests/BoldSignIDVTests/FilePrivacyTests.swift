@@ -83,4 +83,28 @@ import Testing
             #expect(fileSize(directory.path + "/link.jpg") == Int(download.bytesWritten))
         }
     }
+
+    /// `replaceExisting` replaces a file or a symlink, never a FIFO or a device: renaming over `/dev/null`
+    /// once made it an ordinary 0600 file for the whole machine. Refused before any request is sent.
+    @Test func replacingRefusesAFIFOOrADeviceAndLeavesItAsItWas() async throws {
+        try await withClientAndServer { client, server in
+            let directory = try TemporaryDirectory()
+            var nodes = [directory.path + "/fifo.jpg"]
+            #expect(mkfifo(nodes[0], 0o600) == 0)
+            // A character device like /dev/null (major 1, minor 3): only root may make one.
+            if mknod(directory.path + "/null.jpg", S_IFCHR | 0o666, dev_t(1 << 8 | 3)) == 0 { nodes.append(directory.path + "/null.jpg") }
+            for node in nodes {
+                let error = await #expect(throws: BoldSignError.self) {
+                    try await client.downloadImage(ImageRequest(documentID: sampleDocument, signer: alex, fileID: frontFile),
+                                                   to: FilePath(node), replaceExisting: true)
+                }
+                #expect(error?.kind == .destinationExists, "\(node)")
+                var info = stat()
+                #expect(lstat(node, &info) == 0)
+                #expect(info.st_mode & S_IFMT != S_IFREG, "\(node) was replaced by a regular file")
+            }
+            #expect(server.statistics.imageRequests == 0)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).count == nodes.count)
+        }
+    }
 }
