@@ -20,21 +20,14 @@ struct PendingDelivery: Sendable {
     let replaceExisting: Bool
 
     /// Begins a delivery to `destination`; unless `replaceExisting`, anything already there is
-    /// ``BoldSignError/Kind/destinationExists`` (checked again, atomically, by ``commit(as:)``). Even with
-    /// it, only a regular file or a symlink (the link, not its target) is replaced: renaming over a device,
-    /// FIFO or socket would put a file where it was (`/dev/null` made an ordinary file, for one).
+    /// ``BoldSignError/Kind/destinationExists`` (checked again, atomically, by ``commit(as:)``).
     init(to destination: FilePath, replaceExisting: Bool) throws {
         let (directory, name) = try Self.open(destination)
-        switch (directory.entry(name), replaceExisting) {
-        case (nil, _), (.regularFile?, true), (.symbolicLink?, true):
-            break
-        case (.regularFile?, false), (.symbolicLink?, false):
+        do {
+            try Self.refuseUnlessReplaceable(directory.entry(name), replacing: replaceExisting, at: destination.string)
+        } catch {
             directory.close()
-            throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
-        case (.other?, _):
-            directory.close()
-            throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file or a symlink, which alone are replaced",
-                                errno: .fileExists)
+            throw error
         }
         try self.init(in: directory, name: name, replaceExisting: replaceExisting)
     }
@@ -43,15 +36,34 @@ struct PendingDelivery: Sendable {
     /// already there. Anything else there (a symlink, a directory) is ``BoldSignError/Kind/destinationExists``.
     static func unlessPresent(to destination: FilePath) throws -> PendingDelivery? {
         let (directory, name) = try open(destination)
-        switch directory.entry(name) {
+        let entry = directory.entry(name)
+        do {
+            guard entry != .regularFile else {
+                directory.close()
+                return nil
+            }
+            try refuseUnlessReplaceable(entry, replacing: false, at: destination.string)
+        } catch {
+            directory.close()
+            throw error
+        }
+        return try PendingDelivery(in: directory, name: name, replaceExisting: false)
+    }
+
+    /// Throws ``BoldSignError/Kind/destinationExists`` unless a delivery may go where `entry` is: nothing
+    /// there, or (when `replacing`) a regular file or a symlink, the link and not its target. Renaming
+    /// over a device, FIFO or socket would put a file where it was (`/dev/null` made an ordinary file, for one).
+    private static func refuseUnlessReplaceable(_ entry: OutputDirectory.Entry?, replacing: Bool, at destination: String) throws(BoldSignError) {
+        switch entry {
         case nil:
-            return try PendingDelivery(in: directory, name: name, replaceExisting: false)
-        case .regularFile?:
-            directory.close()
-            return nil
-        case .symbolicLink?, .other?:
-            directory.close()
-            throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file", errno: .fileExists)
+            return
+        case .regularFile?, .symbolicLink?:
+            guard replacing else {
+                throw BoldSignError(.destinationExists, "\(destination) exists; pass replaceExisting: true to replace it", errno: .fileExists)
+            }
+        case .other?:
+            throw BoldSignError(.destinationExists, "\(destination) exists and is not a regular file or a symlink, which alone are replaced",
+                                errno: .fileExists)
         }
     }
 
@@ -154,6 +166,8 @@ struct PendingDelivery: Sendable {
     private func moveIntoPlace(_ temporary: String, as destination: String) throws(BoldSignError) {
         let fd = directory.descriptor.rawValue
         if replaceExisting {
+            // Checked before the download too; a FIFO or device may have appeared since.
+            try Self.refuseUnlessReplaceable(directory.entry(destination), replacing: true, at: directory.path.appending(destination).string)
             guard renameat(fd, temporary, fd, destination) == 0 else { throw linkFailure(Errno(rawValue: errno), destination) }
             return
         }

@@ -22,6 +22,23 @@ import Testing
         #expect(directoryEntries(elsewhere).isEmpty)
     }
 
+    /// Replacing checks the destination before the download and again at the rename: a FIFO made there
+    /// meanwhile stays a FIFO, and the image is not left behind as a temporary file.
+    @Test func aFIFOThatAppearsDuringTheDownloadIsNotReplaced() async throws {
+        let directory = try TemporaryDirectory()
+        let destination = directory.path + "/front.jpg"
+        let error = await #expect(throws: BoldSignError.self) {
+            try await AtomicFileDelivery.deliver(to: FilePath(destination), replaceExisting: true, fileWork: FileWorkThreads(limit: 1), durability: .synced) { fd in
+                guard mkfifo(destination, 0o600) == 0 else { throw Errno(rawValue: errno) }
+                return try fd.writeAll(Array("image".utf8))
+            }
+        }
+        #expect(error?.kind == .destinationExists)
+        var info = stat()
+        #expect(lstat(destination, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+        #expect(directoryEntries(directory.path) == ["front.jpg"])
+    }
+
     @Test func aFailedWriteLeavesNoTemporaryFileEvenAfterTheDirectoryMoved() async throws {
         struct WriteFailed: Error {}
         let root = try TemporaryDirectory()
