@@ -131,8 +131,10 @@ import Testing
             if transport == .tlsHTTP2 {
                 // libcurl 7.88 queues the RST_STREAM of a removed transfer and sends it with the connection's
                 // next frames, so the server learns of it when the client next uses the connection (below).
+                // Timed from this task, so it includes the pool's delays (13.8 s seen in a loaded full run); a
+                // cancel that is not honoured returns only when the 30 s stall (or the 30 s stall timeout) ends.
                 let returnedAfter = Date().timeIntervalSince1970 - cancelledAt
-                #expect(returnedAfter < 10 * timingSlack, "the cancelled download returned \(returnedAfter) s after the cancel")
+                #expect(returnedAfter < 20 * timingSlack, "the cancelled download returned \(returnedAfter) s after the cancel")
             } else {
                 // The server notices on its own thread; give it a moment.
                 for _ in 0..<100 where server.statistics.abandonedBodies == 0 { try await Task.sleep(for: .milliseconds(50)) }
