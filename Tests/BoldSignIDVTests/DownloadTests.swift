@@ -26,11 +26,12 @@ import Testing
         }
     }
 
-    /// Every size over plain HTTP/1.1; over TLS, where the debug-built mock's encryption dominates, 1 MiB on
-    /// both protocols (with and without a length announced) and 64 MiB on HTTP/2, enough to cross its
-    /// flow-control windows many times.
+    /// 1 MiB (with and without a length announced) and 64 MiB over plain HTTP/1.1; over TLS, where the
+    /// debug-built mock's encryption dominates, 1 MiB on both protocols and 64 MiB on HTTP/2, enough to cross
+    /// its flow-control windows many times. A 1 GiB image is `MemoryTests`' (through the CLI, hashed): here it
+    /// wrote 2 GiB more to disk, over half of the whole suite's writes, for no path the 64 MiB case misses.
     static let largeImageCases: [(TestTransport, String)] = (
-        ["image-1m", "image-64m", "image-1g", "image-1m-chunked"].map { (TestTransport.http1, $0) }
+        ["image-1m", "image-64m", "image-1m-chunked"].map { (TestTransport.http1, $0) }
         + [TestTransport.tlsHTTP1, .tlsHTTP2].flatMap { transport in ["image-1m", "image-1m-chunked"].map { (transport, $0) } }
         + [(.tlsHTTP2, "image-64m")]
     ).filter { TestTransport.selected.contains($0.0) }
