@@ -335,25 +335,21 @@ import Testing
                 return entries.filter { !$0.hasPrefix(".") }
             }
             for round in 1...20 {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
-                process.arguments = ["batch", manifest, "--output-dir", out, "--concurrency", "4", "--quiet"]
-                process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
-                process.standardOutput = FileHandle.nullDevice
-                process.standardError = FileHandle.nullDevice
                 // Anywhere from before the first request to a dozen images in, and anywhere within a download.
                 let target = server.statistics.imagesServed + Int.random(in: 0...12)
                 let delay = useconds_t.random(in: 0...40_000)
-                try launch(process)
+                let process = try SpawnedProcess(TestPaths.product("boldsign-idv"),
+                                                 ["batch", manifest, "--output-dir", out, "--concurrency", "4", "--quiet"],
+                                                 environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL])
                 // Watched from a thread of its own: a poll on the cooperative pool, which the tests running
                 // beside this one can keep busy, once woke only after the whole batch had finished.
-                _ = try await onDedicatedThread {
+                let termination = try await onDedicatedThread {
                     while server.statistics.imagesServed < target, process.isRunning { usleep(2_000) }
                     usleep(delay)
-                    kill(process.processIdentifier, SIGKILL)
+                    process.send(SIGKILL)
+                    return process.waitUntilExit()
                 }
-                _ = try await onDedicatedThread { process.waitUntilExit() }
-                #expect(process.terminationReason == .uncaughtSignal, "round \(round): the batch ended before it was killed")
+                #expect(termination == .signalled(SIGKILL), "round \(round): the batch ended before it was killed")
                 _ = try finishedImages(after: round)
             }
             let finished = try finishedImages(after: 20)
@@ -379,20 +375,16 @@ import Testing
             let directory = try TemporaryDirectory()
             let manifest = directory.path + "/m.jsonl"
             try writeManifest(manifest, count: 150, fileID: "slow") { "\($0).jpg" }
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-idv"))
-            process.arguments = ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"]
-            process.environment = ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try launch(process)
-            _ = try await onDedicatedThread {
+            let process = try SpawnedProcess(TestPaths.product("boldsign-idv"),
+                                             ["batch", manifest, "--output-dir", directory.path + "/out", "--concurrency", "4", "--quiet"],
+                                             environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL])
+            let termination = try await onDedicatedThread {
                 while server.statistics.imagesServed < 20 { usleep(20_000) }
-                kill(process.processIdentifier, signal)
+                process.send(signal)
+                return process.waitUntilExit()
             }
-            _ = try await onDedicatedThread { process.waitUntilExit() }
-            #expect(process.terminationReason == .exit)
-            #expect(process.terminationStatus == 128 + signal)
+            // Exits with the shell's status for the signal, rather than dying of it.
+            #expect(termination == .exited(128 + signal))
             let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path + "/out")
             #expect(!entries.contains { $0.hasPrefix(".") }, "left behind: \(entries.filter { $0.hasPrefix(".") })")
             #expect(entries.count >= 10 && entries.count < 150, "\(entries.count) files")

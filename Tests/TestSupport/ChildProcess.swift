@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs programs for tests: the curl CLI, sha256sum, our own executables.
 public enum ChildProcess {
@@ -21,34 +24,25 @@ public enum ChildProcess {
         _ executable: String, _ arguments: [String], environment: [String: String]? = nil, stdin: String? = nil
     ) async throws -> Output {
         let directory = try TemporaryDirectory()
-        let outPath = directory.path + "/stdout"
-        let errPath = directory.path + "/stderr"
-        try Data().write(to: URL(fileURLWithPath: outPath))
-        try Data().write(to: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        if let stdin {
-            let inPath = directory.path + "/stdin"
-            try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
-            process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
-        } else {
-            process.standardInput = FileHandle.nullDevice
+        func open(_ name: String, _ flags: Int32) throws -> Int32 {
+            let fd = Glibc.open(directory.path + "/" + name, flags | O_CLOEXEC, 0o600)
+            guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+            return fd
         }
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { finished in
-                let code = finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus
-                continuation.resume(returning: code)
-            }
-            do { try launch(process) } catch { continuation.resume(throwing: error) }
-        }
+        if let stdin { try Data(stdin.utf8).write(to: URL(fileURLWithPath: directory.path + "/stdin")) }
+        let out = try open("stdout", O_WRONLY | O_CREAT | O_TRUNC)
+        defer { close(out) }
+        let err = try open("stderr", O_WRONLY | O_CREAT | O_TRUNC)
+        defer { close(err) }
+        let input = try stdin.map { _ in try open("stdin", O_RDONLY) }
+        defer { if let input { close(input) } }
+        let child = try SpawnedProcess(executable, arguments, environment: environment,
+                                       stdin: input.map { .descriptor($0) } ?? .null, stdout: .descriptor(out), stderr: .descriptor(err))
+        let termination = await child.exit()
         return Output(
-            status: status,
-            stdout: try Data(contentsOf: URL(fileURLWithPath: outPath)),
-            stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self)
+            status: termination.status,
+            stdout: try Data(contentsOf: URL(fileURLWithPath: directory.path + "/stdout")),
+            stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: directory.path + "/stderr")), as: UTF8.self)
         )
     }
 

@@ -1,18 +1,22 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `boldsign-mock` running as a child process, for tests that measure the server's own memory
 /// or its behaviour as an executable (signals, exit codes).
 public final class MockServerProcess: @unchecked Sendable {
     /// The child process.
-    public let process: Process
+    public let process: SpawnedProcess
     /// The base URL the server printed on its first line.
     public let baseURL: String
-    private let stderrPipe: Pipe
+    /// The read end of the child's stderr; closed by ``stop(signal:)``.
+    private let stderrPipe: Int32
 
     /// The child's pid.
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { process.pid }
 
-    private init(process: Process, baseURL: String, stderrPipe: Pipe) {
+    private init(process: SpawnedProcess, baseURL: String, stderrPipe: Int32) {
         self.process = process
         self.baseURL = baseURL
         self.stderrPipe = stderrPipe
@@ -20,42 +24,44 @@ public final class MockServerProcess: @unchecked Sendable {
 
     /// Starts `boldsign-mock` with `arguments` (add `--port 0`) and waits for its first line.
     public static func start(_ arguments: [String]) async throws -> MockServerProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestPaths.product("boldsign-mock"))
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        process.standardInput = FileHandle.nullDevice
-        try launch(process)
+        let stdout = try closeOnExecPipe()
+        let stderr = try closeOnExecPipe()
+        let process: SpawnedProcess
+        do {
+            defer { close(stdout.write); close(stderr.write) }
+            process = try SpawnedProcess(TestPaths.product("boldsign-mock"), arguments,
+                                         stdout: .descriptor(stdout.write), stderr: .descriptor(stderr.write))
+        } catch {
+            close(stdout.read)
+            close(stderr.read)
+            throw error
+        }
+        // Read until the first newline; the rest of stdout is left to the pipe (the server prints nothing more).
         let firstLine = try await onDedicatedThread {
+            defer { close(stdout.read) }
             var bytes: [UInt8] = []
-            while true {
-                let chunk = stdout.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                bytes.append(contentsOf: chunk)
-                if bytes.contains(UInt8(ascii: "\n")) { break }
-            }
-            return String(decoding: bytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
+            var byte: UInt8 = 0
+            while read(stdout.read, &byte, 1) == 1, byte != UInt8(ascii: "\n") { bytes.append(byte) }
+            return String(decoding: bytes, as: UTF8.self)
         }
         guard firstLine.hasPrefix("http") else {
-            process.terminate()
+            process.send(SIGKILL)
+            _ = await process.exit()
+            close(stderr.read)
             throw POSIXError(.EINVAL)
         }
-        return MockServerProcess(process: process, baseURL: firstLine, stderrPipe: stderr)
+        return MockServerProcess(process: process, baseURL: firstLine, stderrPipe: stderr.read)
     }
 
     /// Sends `signal` and waits for the process to exit; returns its status and stderr.
     public func stop(signal: Int32 = SIGTERM) async -> (status: Int32, stderr: String) {
-        kill(process.processIdentifier, signal)
-        let process = self.process
+        process.send(signal)
+        let termination = await process.exit()
         let pipe = stderrPipe
-        let stopped = try? await onDedicatedThread {
-            process.waitUntilExit()
-            let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return (process.terminationStatus, text)
-        }
-        return stopped ?? (-1, "")
+        let text = (try? await onDedicatedThread {
+            defer { close(pipe) }
+            return String(decoding: readToEnd(pipe), as: UTF8.self)
+        }) ?? ""
+        return (termination.status, text)
     }
 }

@@ -31,9 +31,9 @@ public final class NginxServer: Sendable {
     /// Where the served files go: write a file named after a document id to serve it.
     public let filesDirectory: String
     private let directory: TemporaryDirectory
-    private let process: Process
+    private let process: SpawnedProcess
 
-    private init(baseURL: String, filesDirectory: String, directory: TemporaryDirectory, process: Process) {
+    private init(baseURL: String, filesDirectory: String, directory: TemporaryDirectory, process: SpawnedProcess) {
         self.baseURL = baseURL
         self.filesDirectory = filesDirectory
         self.directory = directory
@@ -88,13 +88,7 @@ public final class NginxServer: Sendable {
             }
             """
         try configuration.write(toFile: directory.path + "/nginx.conf", atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-c", directory.path + "/nginx.conf", "-e", directory.path + "/error.log"]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try launch(process)
+        let process = try SpawnedProcess(executable, ["-c", directory.path + "/nginx.conf", "-e", directory.path + "/error.log"])
         let server = NginxServer(baseURL: "https://127.0.0.1:\(port)", filesDirectory: files, directory: directory, process: process)
         let deadline = Date().addingTimeInterval(10)
         while !canConnect(port: port) {
@@ -129,8 +123,8 @@ public final class NginxServer: Sendable {
     /// Stops nginx and waits for it.
     public func stop() {
         guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        process.send(SIGTERM)
+        _ = process.waitUntilExit()
     }
 
     deinit { stop() }

@@ -9,7 +9,7 @@ public enum PeakMemory {}
 extension PeakMemory {
     /// Memory figures of a finished child: the kernel's peak RSS, and peaks of its parts sampled every 5 ms.
     public struct Sampled: Sendable {
-        /// Exit status.
+        /// Exit status (128 + the signal's number for a child killed by one).
         public var status: Int32
         /// The largest sampled `VmHWM` (the kernel's own peak of the exec'd image, so no spike between samples is missed).
         public var peakRSS: Int
@@ -21,17 +21,10 @@ extension PeakMemory {
 
     /// Runs `executable`, sampling `/proc/PID/status` until it exits.
     public static func runSampling(_ executable: String, _ arguments: [String], environment: [String: String]) async throws -> Sampled {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try launch(process)
-        let pid = process.processIdentifier
+        let child = try SpawnedProcess(executable, arguments, environment: environment)
+        let pid = child.pid
         var sample = Sampled(status: 0, peakRSS: 0, peakAnonymous: 0, peakFileBacked: 0)
-        while process.isRunning {
+        while child.isRunning {
             if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) {
                 for line in status.split(separator: "\n") {
                     let parts = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -46,8 +39,7 @@ extension PeakMemory {
             }
             try await Task.sleep(for: .milliseconds(5))
         }
-        process.waitUntilExit()
-        sample.status = process.terminationStatus
+        sample.status = await child.exit().status
         return sample
     }
 }

@@ -1,14 +1,13 @@
 import Foundation
 
-/// Starts `process`, one launch at a time across the whole test run.
+/// Starts a Foundation `Process` (only the tests of how the library coexists with one use it; every other
+/// child is a ``SpawnedProcess``), never at the same time as another launch.
 ///
-/// The suite runs tests in parallel, and Foundation's `Process.run()` on Linux once crashed (a bad
-/// read inside it) with two launches in flight on two threads; the launch itself is quick, so holding
-/// them to one at a time costs nothing worth measuring.
+/// `Process.run()` opens a socketpair whose one end only its own child may hold, and closes every other
+/// descriptor in that child by a list made before the spawn: a launch beside it could take that end along.
 public func launch(_ process: Process) throws {
-    launchLock.lock()
-    defer { launchLock.unlock() }
-    try process.run()
+    try launchLock.withLock { try process.run() }
 }
 
-private let launchLock = NSLock()
+/// Held by every launch of the test run.
+let launchLock = NSLock()
