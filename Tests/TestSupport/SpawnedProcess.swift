@@ -99,11 +99,14 @@ public final class SpawnedProcess: @unchecked Sendable {
         lock.withLock { if termination == nil { _ = kill(pid, signal) } }
     }
 
-    /// Waits for the child to end, polling, so that no thread is held meanwhile.
+    /// Waits for the child to end, polling, so that no thread is held meanwhile: at once, then less and
+    /// less often (up to every 50 ms), to keep a run with many children from crowding the two pool threads.
     public func exit() async -> Termination {
+        var interval = Duration.milliseconds(1)
         while true {
             if let terminated { return terminated }
-            try? await Task.sleep(for: .milliseconds(5))
+            try? await Task.sleep(for: interval)
+            interval = min(interval * 2, .milliseconds(50))
         }
     }
 
