@@ -37,11 +37,11 @@ struct PendingDelivery: Sendable {
     static func unlessPresent(to destination: FilePath) throws -> PendingDelivery? {
         let (directory, name) = try open(destination)
         let entry = directory.entry(name)
+        if entry == .regularFile {
+            directory.close()
+            return nil
+        }
         do {
-            guard entry != .regularFile else {
-                directory.close()
-                return nil
-            }
             try refuseUnlessReplaceable(entry, replacing: false, at: destination.string)
         } catch {
             directory.close()

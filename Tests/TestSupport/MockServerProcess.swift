@@ -36,7 +36,7 @@ public final class MockServerProcess: @unchecked Sendable {
             close(stderr.read)
             throw error
         }
-        // Read until the first newline; the rest of stdout is left to the pipe (the server prints nothing more).
+        // Read until the first newline, then close the read end: the server prints nothing more to stdout.
         let firstLine = try await onDedicatedThread {
             defer { close(stdout.read) }
             var bytes: [UInt8] = []
