@@ -102,7 +102,7 @@ struct RequestExecutor: Sendable {
                 logger.debug("boldsign request failed", metadata: ["operation": "\(operation.rawValue)", "attempt": "\(attempt)", "error": "\(error)"])
                 throw error
             }
-            if error.bytesWritten > 0, rewinder?.rewind() != true {
+            if error.bytesWritten > 0, rewinder?.rewind(written: error.bytesWritten) != true {
                 throw error
             }
             metrics.retry(operation)

@@ -11,6 +11,9 @@ import Testing
         fixtures.credentials.apiKeys.append(key)
         fixtures.documents[1].signers[0].files.append(.init(id: "small", format: .png, size: 3000, seed: 77))
         fixtures.documents[1].signers[0].files.append(.init(id: "slow", size: 3000, seed: 78, fault: .init(latencyMilliseconds: 60)))
+        // The first request's connection closes three quarters of the way through; the retry gets it all.
+        fixtures.documents[1].signers[0].files.append(
+            .init(id: "drop-once", size: 1 << 20, seed: 79, fault: .init(closeAfterBytes: 768 * 1024, firstRequests: 1)))
         return fixtures
     }()
 
@@ -71,6 +74,29 @@ import Testing
             #expect(both.stderr.contains("--json"), "\(both.stderr)")
             #expect(server.statistics.requests == requestsBefore)
         }
+    }
+
+    /// `>> archive.bin` opens the file for appending at offset 0: a retry once truncated it to that offset,
+    /// wiping what the file held before.
+    @Test func anImageAppendedToAFileThroughAShellSurvivesARetryWithTheFileIntact() async throws {
+        let server = try await MockServer.start(.init(fixtures: Self.fixtures))
+        defer { Task { try? await server.shutdown() } }
+        let directory = try TemporaryDirectory()
+        let archive = directory.path + "/archive.bin"
+        let before = Data(repeating: 0x61, count: 2700)
+        try before.write(to: URL(fileURLWithPath: archive))
+        let run = try await ChildProcess.run("/bin/sh", [
+            "-c", #"exec "$0" image --document-id "$1" --email bulk@example.com --file-id drop-once --output - --retries 1 >> "$2""#,
+            TestPaths.product("boldsign-idv"), MockFixtures.largeDocumentID, archive,
+        ], environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin"])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(server.requestLog.count == 2, "the cut-short first response should have been retried")
+        let file = try #require(Self.fixtures.documents[1].signers[0].files.first { $0.id == "drop-once" })
+        let expected = before + Data(file.generator.bytes(in: 0..<(1 << 20)))
+        let after = try Data(contentsOf: URL(fileURLWithPath: archive))
+        #expect(after.count == expected.count)
+        let exact = after == expected
+        #expect(exact, "the archive holds its 2,700 bytes, then the image, and nothing of the first attempt")
     }
 
     @Test func reportAndFetchAll() async throws {
