@@ -187,8 +187,8 @@ public final class BoldSignClient: Sendable {
 
     static func transferOptions(_ configuration: Configuration, maxBody: Int64?) -> TransferOptions {
         var options = TransferOptions()
-        options.connectTimeoutMilliseconds = Int(configuration.timeouts.connect.milliseconds)
-        options.stallTimeoutSeconds = max(1, Int(configuration.timeouts.stall.components.seconds))
+        options.connectTimeoutMilliseconds = Int(clamping: configuration.timeouts.connect.milliseconds)
+        options.stallTimeoutSeconds = max(1, Int(clamping: configuration.timeouts.stall.components.seconds))
         options.stallMinimumBytesPerSecond = max(1, configuration.timeouts.stallMinimumBytesPerSecond)
         options.caFile = configuration.caFile?.string
         options.userAgent = configuration.userAgent

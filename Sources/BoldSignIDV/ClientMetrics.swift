@@ -56,7 +56,7 @@ struct ClientMetrics: Sendable {
 
     func duration(_ operation: Operation, _ duration: Duration) {
         Timer(label: "boldsign_idv_request_duration_seconds", dimensions: [("operation", operation.rawValue)], preferredDisplayUnit: .seconds,
-              factory: factory).recordNanoseconds(Int64(duration.seconds * 1e9))
+              factory: factory).recordNanoseconds(duration.saturatingNanoseconds)
     }
 
     static func outcome(of error: BoldSignError) -> Outcome {

@@ -25,14 +25,14 @@ final class ClientRateLimiter: Sendable {
         while true {
             let wait = state.withLock { $0.acquire(now: Date().timeIntervalSince1970) }
             guard let wait else { return clock.now - started }
-            let delay = Duration.milliseconds(Int64((wait * 1000).rounded(.up)))
+            let delay = Duration.seconds(wait, rounding: .up)
             if let maxWait, clock.now - started + delay > maxWait {
-                throw BoldSignError(.rateLimited, "the client-side rate limiter would make this request wait \(Int(wait.rounded(.up))) s",
+                throw BoldSignError(.rateLimited, "the client-side rate limiter would make this request wait \(delay.wholeSecondsRoundedUp) s",
                                     retryAfter: delay)
             }
             // Waiting only to fail at the deadline would hold the caller for nothing.
             if let deadline, clock.now + delay > deadline {
-                throw BoldSignError(.timedOut, "the rate limiter would make this request wait \(Int(wait.rounded(.up))) s, past the call's deadline",
+                throw BoldSignError(.timedOut, "the rate limiter would make this request wait \(delay.wholeSecondsRoundedUp) s, past the call's deadline",
                                     retryAfter: delay)
             }
             try await Task.sleep(for: min(delay, .seconds(5)))

@@ -44,17 +44,36 @@ package enum HTTPHeaderTime {
         }
         guard let date = httpDate(trimmed) else { return nil }
         let seconds = max(0, date.timeIntervalSince(now))
-        return seconds <= 86_400 * 7 ? .milliseconds(Int64(seconds * 1000)) : nil
+        return seconds <= 86_400 * 7 ? .seconds(seconds) : nil
     }
 
-    /// `X-RateLimit-Reset`: BoldSign sends Unix seconds; small numbers are read as a delay and HTTP-dates are accepted.
+    /// How far ahead a reset time may lie and still be believed. BoldSign's windows are an hour long; a
+    /// reset further ahead than this is a server's or a proxy's mistake (a time in milliseconds read as
+    /// seconds, a garbled number), and trusting it would stop the client for that long.
+    package static let maximumResetHorizon: Double = 86_400
+
+    /// `X-RateLimit-Reset`: BoldSign sends Unix seconds; small numbers are read as a delay, a Unix time in
+    /// milliseconds is recognised, and HTTP-dates are accepted. Nil for anything else, and for a time more
+    /// than ``maximumResetHorizon`` ahead.
     package static func resetTime(_ text: String, now: Date) -> Date? {
         let trimmed = text.trimmingSpaces
+        let nowSeconds = now.timeIntervalSince1970
+        let seconds: Double
         if let number = Double(trimmed), number.isFinite, number >= 0 {
-            // Below ~2001-09-09 a value cannot be a Unix time this API sends; treat it as seconds from now.
-            return number < 1_000_000_000 ? now.addingTimeInterval(number) : Date(timeIntervalSince1970: number)
+            switch number {
+            // Below ~2001-09-09 a value cannot be a Unix time this API sends; it is seconds from now.
+            case ..<1_000_000_000: seconds = nowSeconds + number
+            // Unix milliseconds from 2001 to the year 33658: nothing in seconds lies that far ahead.
+            case 1_000_000_000_000..<1_000_000_000_000_000: seconds = number / 1000
+            default: seconds = number
+            }
+        } else if let date = httpDate(trimmed) {
+            seconds = date.timeIntervalSince1970
+        } else {
+            return nil
         }
-        return httpDate(trimmed)
+        guard seconds <= nowSeconds + maximumResetHorizon else { return nil }
+        return Date(timeIntervalSince1970: seconds)
     }
 
     /// IMF-fixdate, the only HTTP-date form senders may generate: `Sun, 06 Nov 1994 08:49:37 GMT`.

@@ -133,7 +133,7 @@ struct RequestExecutor: Sendable {
 
     /// Counts an attempt the rate limiter admitted after `waited`, as it starts; returns its start time.
     func admit(waited: Duration, operation: ClientMetrics.Operation, logger: Logger) -> ContinuousClock.Instant {
-        metrics.limiterWait.recordNanoseconds(Int64(waited.seconds * 1e9))
+        metrics.limiterWait.recordNanoseconds(waited.saturatingNanoseconds)
         if waited > .milliseconds(100) {
             logger.debug("boldsign request waited for the rate limiter", metadata: ["operation": "\(operation.rawValue)", "waited-ms": "\(waited.milliseconds)"])
         }
@@ -151,6 +151,10 @@ struct RequestExecutor: Sendable {
         switch outcome {
         case .success(let result):
             let report = RateLimitStatus(headers: result.headers)
+            if report?.resetAt == nil, result.header("x-ratelimit-reset") != nil {
+                // The value itself is not logged: it is the server's text, and may carry anything.
+                logger.warning("boldsign ignored an implausible X-RateLimit-Reset header", metadata: ["operation": "\(operation.rawValue)"])
+            }
             limiter.release(report, status: result.status)
             if result.status == 429 { metrics.rateLimited.increment() }
             if (200..<300).contains(result.status) {
@@ -171,7 +175,7 @@ struct RequestExecutor: Sendable {
     private func metadata(_ operation: ClientMetrics.Operation, _ result: TransferResult, attempt: Int) -> Logger.Metadata {
         var metadata: Logger.Metadata = [
             "operation": "\(operation.rawValue)", "status": "\(result.status)", "bytes": "\(max(result.bytesWritten, Int64(result.body.count)))",
-            "duration-ms": "\(Int(result.timing.total * 1000))", "reused-connection": "\(result.newConnections == 0)", "attempt": "\(attempt)",
+            "duration-ms": "\(Duration.seconds(result.timing.total).milliseconds)", "reused-connection": "\(result.newConnections == 0)", "attempt": "\(attempt)",
         ]
         if let requestID = ResponseErrors.requestID(result, credentials: credentials) { metadata["request-id"] = "\(requestID)" }
         return metadata

@@ -56,7 +56,7 @@ enum ResponseErrors {
         }
         var retryAfter = rateLimit?.retryAfter
         if status == 429, retryAfter == nil, let reset = rateLimit?.resetAt {
-            retryAfter = .milliseconds(max(0, Int64(reset.timeIntervalSinceNow * 1000)))
+            retryAfter = .seconds(max(0, reset.timeIntervalSinceNow))
         }
         return BoldSignError(kind, detail, status: status, serverMessage: message, retryAfter: retryAfter,
                              rateLimit: rateLimit, requestID: requestID)

@@ -43,7 +43,7 @@ enum RetryPlanner {
         // Full jitter: anywhere between zero and the exponential ceiling.
         let exponent = Double(1 << min(attempt - 1, 30))
         let ceiling = min(policy.maxDelay.seconds * 1.0, policy.baseDelay.seconds * exponent)
-        return .milliseconds(Int64(random(0...max(0, ceiling)) * 1000))
+        return .seconds(random(0...max(0, ceiling)))
     }
 
     /// `outputRewindable`: the output can be put back as it was before the attempt (a regular file, or nothing written yet).

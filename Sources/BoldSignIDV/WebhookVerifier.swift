@@ -49,7 +49,7 @@ public struct WebhookVerifier: Sendable, CustomStringConvertible {
         let header = try WebhookSignatureHeader(signatureHeader)
         let age = now.timeIntervalSince1970 - Double(header.timestamp)
         guard abs(age) <= Double(tolerance.components.seconds) + Double(tolerance.components.attoseconds) * 1e-18 else {
-            throw WebhookError(.stale, "the signature was made \(Int(age.rounded())) s from now; at most \(tolerance) is accepted")
+            throw WebhookError(.stale, "the signature was made \(Duration.seconds(age).components.seconds) s from now; at most \(tolerance) is accepted")
         }
         let signed = Array("\(header.timestamp).".utf8) + Array(body)
         for key in keys {
