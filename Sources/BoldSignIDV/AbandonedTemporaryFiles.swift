@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+internal import CurlTransport
 import SystemPackage
 
 /// Finds and removes the named temporary files (`.<name>.<random>.partial`) of downloads whose process
@@ -29,9 +30,8 @@ enum AbandonedTemporaryFiles {
         // A duplicate shares the directory's read position with every earlier listing of it.
         rewinddir(stream)
         var removed = 0
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard isTemporaryName(name), isAbandoned(name, in: dirfd, now: now) else { continue }
+        DirectoryNames.forEach(in: stream) { name in
+            guard isTemporaryName(name), isAbandoned(name, in: dirfd, now: now) else { return }
             if unlinkat(dirfd, name, 0) == 0 { removed += 1 }
         }
         return removed

@@ -84,10 +84,22 @@ enum AtomicFileDelivery {
             ? nil : Errno(rawValue: errno)
     }
 
-    /// A fresh hidden name for a temporary file of `name`.
+    /// A fresh hidden name for a temporary file of `name`: `.<name>.<suffix>.partial`, with `name` cut to
+    /// ``temporaryStemBytes`` bytes on a character boundary so that the whole stays within a file name's
+    /// 255 bytes however many bytes each of its characters takes.
     static func temporaryName(for name: String, suffix: String = String(UInt64.random(in: 0...UInt64.max), radix: 36)) -> String {
-        ".\(name.prefix(200)).\(suffix).partial"
+        var stem = String.UnicodeScalarView()
+        var bytes = 0
+        for scalar in name.unicodeScalars {
+            bytes += UTF8.width(scalar)
+            guard bytes <= temporaryStemBytes else { break }
+            stem.append(scalar)
+        }
+        return ".\(String(stem)).\(suffix).partial"
     }
+
+    /// 255 bytes less the dots, a 13-digit suffix and `.partial`, with room to spare.
+    static let temporaryStemBytes = 200
 
     /// Creates `.<name>.<suffix>.partial`; a name already taken — by a file, or by a symlink planted
     /// there — is never opened through (`O_EXCL|O_NOFOLLOW`): the next suffix is tried. Returns the

@@ -22,12 +22,7 @@ enum InheritableSocketSweep {
         // The listing's own descriptor is closed by the time anyone looks at the result.
         let listing = dirfd(directory)
         var descriptors = Set<Int32>()
-        while let entry = readdir(directory) {
-            // Read the name in place: glibc sizes each record to its name, so copying the whole 256-byte
-            // `d_name` tuple can read past the end of the buffer (a crash, seen when a record ended a page).
-            let name = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: 1) { String(cString: $0) }
-            }
+        DirectoryNames.forEach(in: directory) { name in
             if let fd = Int32(name), fd != listing { descriptors.insert(fd) }
         }
         return descriptors
