@@ -193,6 +193,9 @@ public final class BoldSignClient: Sendable {
         options.caFile = configuration.caFile?.string
         options.userAgent = configuration.userAgent
         options.proxy = switch configuration.proxy {
+        // Plain http:// is allowed for a loopback server only, because the credentials must never cross a
+        // network in clear text; a proxy would carry them, headers and all, to wherever it is.
+        case _ where configuration.baseURL.lowercased().hasPrefix("http:"): .none
         case .environment: .environment
         case .none: .none
         case .url(let url, let noProxy): .url(url, noProxy: noProxy)

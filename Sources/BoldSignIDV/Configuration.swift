@@ -113,7 +113,8 @@ public struct Configuration: Sendable {
         case http2 = "2"
     }
 
-    /// Which proxy to use.
+    /// Which proxy to use for an `https://` base URL. A plain `http://` (loopback) base URL never goes
+    /// through a proxy, whatever this says: the proxy would receive the credentials in clear text.
     public enum Proxy: Sendable, Hashable {
         /// Honour `https_proxy`, `http_proxy`, `all_proxy` and `no_proxy` (and upper-case forms except `HTTP_PROXY`) exactly as the curl tool does.
         case environment

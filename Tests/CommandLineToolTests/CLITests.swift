@@ -99,6 +99,24 @@ import Testing
         #expect(exact, "the archive holds its 2,700 bytes, then the image, and nothing of the first attempt")
     }
 
+    /// `http_proxy` in the environment: a loopback base URL still goes straight to the server, and the proxy
+    /// never receives the request with its `X-API-KEY` in clear text.
+    @Test func httpProxyInTheEnvironmentNeverSeesAPlainHTTPRequest() async throws {
+        let server = try await MockServer.start(.init(fixtures: Self.fixtures))
+        defer { Task { try? await server.shutdown() } }
+        let proxy = try ScriptedHTTPServer(respondingWith: .httpResponse(["HTTP/1.1 502 Bad Gateway", "Content-Length: 0"]))
+        defer { proxy.stop() }
+        let directory = try TemporaryDirectory()
+        let run = try await ChildProcess.run(TestPaths.product("boldsign-idv"), [
+            "image", "--document-id", MockFixtures.largeDocumentID, "--email", "bulk@example.com", "--file-id", "small",
+            "--output", directory.path + "/small.png",
+        ], environment: ["BOLDSIGN_API_KEY": Self.key, "BOLDSIGN_BASE_URL": server.baseURL, "PATH": "/usr/bin:/bin",
+                         "http_proxy": proxy.baseURL, "HTTPS_PROXY": proxy.baseURL, "ALL_PROXY": proxy.baseURL])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(proxy.requests.isEmpty)
+        #expect(server.requestLog.count == 1)
+    }
+
     @Test func reportAndFetchAll() async throws {
         try await withServer { server in
             let report = try await cli(["report", "--document-id", MockFixtures.sampleDocumentID, "--email", "alex.gayle@example.com"], server: server)
