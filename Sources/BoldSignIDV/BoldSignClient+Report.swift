@@ -27,7 +27,8 @@ extension BoldSignClient {
     ) async throws -> IdentityVerificationReport {
         let fields = RequestFields(documentID: documentID, signer: signer, order: order, fileID: nil, onBehalfOf: onBehalfOf)
         let (body, status, requestID) = try await jsonCall(fields, endpoint: "report", operation: .report, timeout: timeout, logger: logger)
-        return try ResponseBodyDecoder.decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID)
+        return try ResponseBodyDecoder.decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID,
+                                              credentials: configuration.credentials)
     }
 
     /// Creates a link that embeds BoldSign's manual identity verification, for a signer whose automatic
@@ -45,7 +46,8 @@ extension BoldSignClient {
     ) async throws -> URL {
         let (body, status, requestID) = try await jsonCall(request.fields, endpoint: "createEmbeddedVerificationUrl",
                                                            operation: .embeddedVerificationURL, timeout: timeout, logger: logger)
-        let link = try ResponseBodyDecoder.decode(EmbeddedFileLink.self, what: "the embedded verification link", from: body, status: status, requestID: requestID)
+        let link = try ResponseBodyDecoder.decode(EmbeddedFileLink.self, what: "the embedded verification link", from: body, status: status,
+                                                  requestID: requestID, credentials: configuration.credentials)
         guard let text = link.url, let url = URL(string: text), url.scheme != nil, url.host?.isEmpty == false else {
             throw BoldSignError(.decodingFailed, "the embedded verification answer holds no absolute URL", status: status, requestID: requestID)
         }
@@ -71,18 +73,30 @@ extension BoldSignClient {
 /// Decodes JSON answers, turning anything undecodable into a clear error.
 package enum ResponseBodyDecoder {
     /// A report body (what the fuzz target and the CLI's tests feed it).
-    package static func decode(_ body: [UInt8], status: Int, requestID: String? = nil) throws -> IdentityVerificationReport {
-        try decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID)
+    package static func decode(_ body: [UInt8], status: Int, requestID: String? = nil,
+                               credentials: Credentials = .apiKey("")) throws -> IdentityVerificationReport {
+        try decode(IdentityVerificationReport.self, what: "the report", from: body, status: status, requestID: requestID, credentials: credentials)
     }
 
-    static func decode<Value: Decodable>(_ type: Value.Type, what: String, from body: [UInt8], status: Int, requestID: String?) throws -> Value {
+    /// Decodes `body`; refuses an answer any of whose strings echoes the credentials, which the caller would
+    /// otherwise print, store or hand on (a report's field, a link meant for a signer's browser).
+    static func decode<Value: Decodable>(
+        _ type: Value.Type, what: String, from body: [UInt8], status: Int, requestID: String?, credentials: Credentials
+    ) throws -> Value {
+        let value: Value
         do {
-            return try JSONDecoder().decode(Value.self, from: Data(body))
+            value = try JSONDecoder().decode(Value.self, from: Data(body))
         } catch {
-            let snippet = ErrorMessageDecoder.clean(String(decoding: body.prefix(200), as: UTF8.self))
-            throw BoldSignError(.decodingFailed, "\(what) is not valid JSON of the expected shape (\(Self.describe(error))); body starts: \(snippet.isEmpty ? "<empty>" : snippet)",
+            let detail = ErrorMessageDecoder.quote(Array(Self.describe(error).utf8), limit: 300, credentials: credentials)
+            let snippet = ErrorMessageDecoder.quote(body, limit: 200, credentials: credentials)
+            throw BoldSignError(.decodingFailed, "\(what) is not valid JSON of the expected shape (\(detail)); body starts: \(snippet.isEmpty ? "<empty>" : snippet)",
                                 status: status, requestID: requestID)
         }
+        // Decoded again as strings alone, so that JSON escapes cannot hide an echo from the check.
+        if let strings = try? JSONDecoder().decode(JSONStrings.self, from: Data(body)), strings.all.contains(where: credentials.appears(in:)) {
+            throw BoldSignError(.decodingFailed, "\(what) echoes the request's credentials, so it was refused", status: status, requestID: requestID)
+        }
+        return value
     }
 
     private static func describe(_ error: any Error) -> String {
@@ -93,6 +107,34 @@ package enum ResponseBodyDecoder {
             return path.isEmpty ? context.debugDescription : "\(path): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
+        }
+    }
+}
+
+/// Every string of a JSON document — object keys, values, array elements — however deeply nested.
+private struct JSONStrings: Decodable {
+    var all: [String] = []
+
+    private struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int?
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { return nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        if let object = try? decoder.container(keyedBy: AnyKey.self) {
+            for key in object.allKeys {
+                all.append(key.stringValue)
+                if let nested = try? object.decode(JSONStrings.self, forKey: key) { all += nested.all }
+            }
+        } else if var array = try? decoder.unkeyedContainer() {
+            while !array.isAtEnd {
+                guard let nested = try? array.decode(JSONStrings.self) else { break }
+                all += nested.all
+            }
+        } else if let text = try? decoder.singleValueContainer().decode(String.self) {
+            all.append(text)
         }
     }
 }

@@ -139,7 +139,7 @@ public final class BoldSignClient: Sendable {
         return ImageDownload(
             bytesWritten: result.bytesWritten,
             status: result.status,
-            contentType: result.header("content-type"),
+            contentType: result.header("content-type").map { ErrorMessageDecoder.quote($0.utf8, limit: 200, credentials: configuration.credentials) },
             format: format,
             rateLimit: rateLimit,
             requestID: ResponseErrors.requestID(result, credentials: configuration.credentials),

@@ -10,19 +10,34 @@ package enum ErrorMessageDecoder {
     /// Longest message kept; error pages can be large and only the start is useful.
     package static let maxMessageLength = 500
 
-    package static func message(from body: [UInt8]) -> String? {
+    /// The server's message in an error body, fit to show: with `credentials`' secret redacted (before
+    /// the cut, so that no part of it long enough to matter survives it), one line, at most
+    /// ``maxMessageLength`` characters; nil when the body says nothing.
+    package static func message(from body: [UInt8], credentials: Credentials? = nil) -> String? {
         guard !body.isEmpty else { return nil }
         // JSONDecoder refuses invalid UTF-8 outright; repairing it first (U+FFFD) keeps the message of
         // a JSON body with one bad byte instead of falling back to the raw JSON text.
         let repaired = String(decoding: body, as: UTF8.self)
+        var text: String
         if let json = try? JSONDecoder().decode(ErrorBody.self, from: Data(repaired.utf8)), let message = json.message {
-            return message
+            text = message
+        } else {
+            text = clean(repaired)
         }
-        let text = clean(repaired)
-        return text.isEmpty ? nil : text
+        if let credentials { text = credentials.redacting(text) }
+        let message = cut(text, to: maxMessageLength)
+        return message.isEmpty ? nil : message
     }
 
-    /// One line, no control characters, bounded length.
+    /// The start of a text a server sent (a header, a body), fit to show: the secret redacted before the
+    /// cut, one line, at most `limit` characters.
+    package static func quote(_ bytes: some Collection<UInt8>, limit: Int, credentials: Credentials) -> String {
+        // A run of the secret that starts inside the first `limit` bytes ends within this many.
+        let context = bytes.prefix(limit + credentials.secret.utf8.count)
+        return cut(clean(credentials.redacting(String(decoding: context, as: UTF8.self))), to: limit)
+    }
+
+    /// One line, no control characters: every run of white space and control characters becomes one space.
     static func clean(_ text: String) -> String {
         var scalars = String.UnicodeScalarView()
         var lastWasSpace = true
@@ -34,9 +49,15 @@ package enum ErrorMessageDecoder {
                 scalars.append(scalar)
             }
             lastWasSpace = isSpace
-            if scalars.count >= maxMessageLength { break }
         }
         var result = String(scalars)
+        while result.hasSuffix(" ") { result.removeLast() }
+        return result
+    }
+
+    /// The first `limit` Unicode scalars of `text`, without trailing spaces.
+    static func cut(_ text: String, to limit: Int) -> String {
+        var result = String(String.UnicodeScalarView(text.unicodeScalars.prefix(limit)))
         while result.hasSuffix(" ") { result.removeLast() }
         return result
     }

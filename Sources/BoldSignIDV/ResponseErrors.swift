@@ -7,9 +7,9 @@ internal import CurlTransport
 import SystemPackage
 
 /// Turns transport failures and non-2xx responses into ``BoldSignError``s.
-enum ResponseErrors {
+package enum ResponseErrors {
     static func error(for failure: TransferError, credentials: Credentials) -> BoldSignError {
-        let message = credentials.redacting(failure.message)
+        let message = ErrorMessageDecoder.quote(failure.message.utf8, limit: 1000, credentials: credentials)
         let written = failure.bytesWritten
         switch failure.kind {
         case .connectTimeout:
@@ -41,10 +41,15 @@ enum ResponseErrors {
     }
 
     static func error(for result: TransferResult, credentials: Credentials) -> BoldSignError {
-        let message = ErrorMessageDecoder.message(from: result.errorBody).map(credentials.redacting)
-        let rateLimit = RateLimitStatus(headers: result.headers)
-        let requestID = requestID(result, credentials: credentials)
-        let status = result.status
+        error(status: result.status, headers: result.headers, errorBody: result.errorBody, credentials: credentials)
+    }
+
+    /// The error a non-2xx response is: its status's kind, the server's message and request id fit to show,
+    /// and the wait the server asked for, bounded.
+    package static func error(status: Int, headers: [(name: String, value: String)], errorBody: [UInt8], credentials: Credentials) -> BoldSignError {
+        let message = ErrorMessageDecoder.message(from: errorBody, credentials: credentials)
+        let rateLimit = RateLimitStatus(headers: headers)
+        let requestID = requestID(headers, credentials: credentials)
         let (kind, detail): (BoldSignError.Kind, String) = switch status {
         case 400, 417: (.badRequest, "the server rejected the request")
         case 401: (.unauthorized, "the credentials were refused (wrong key or token, or the account is in another region)")
@@ -65,7 +70,12 @@ enum ResponseErrors {
     /// The server's request id, cleaned and scrubbed like a server message: a header is as much the
     /// server's text as a body is, and a misbehaving proxy may echo anything into it.
     static func requestID(_ result: TransferResult, credentials: Credentials) -> String? {
-        (result.header("x-request-id") ?? result.header("request-id") ?? result.header("x-correlation-id"))
-            .map { credentials.redacting(ErrorMessageDecoder.clean(String($0.prefix(128)))) }
+        requestID(result.headers, credentials: credentials)
+    }
+
+    private static func requestID(_ headers: [(name: String, value: String)], credentials: Credentials) -> String? {
+        let value = headers.first { $0.name == "x-request-id" } ?? headers.first { $0.name == "request-id" }
+            ?? headers.first { $0.name == "x-correlation-id" }
+        return value.map { ErrorMessageDecoder.quote($0.value.utf8, limit: 128, credentials: credentials) }
     }
 }
