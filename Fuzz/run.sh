@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 seconds=60
 if [ "${1:-}" = "--seconds" ]; then seconds="$2"; shift 2; fi
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(error-body report headers manifest webhook)
+[ ${#targets[@]} -gt 0 ] || targets=(error-body report headers response-head manifest webhook)
 
 # Release: a debug build spends most of each input in swift-system's FilePath invariant checks, ~45x
 # slower per input (preconditions still trap with -O).

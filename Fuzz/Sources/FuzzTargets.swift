@@ -13,6 +13,10 @@ enum FuzzTarget: String, CaseIterable {
     case report
     /// Raw response-head lines: `ResponseHeadParser`, then `RateLimitStatus` and the Retry-After/Reset parsers.
     case headers
+    /// A whole response head and body as a hostile server could send it, through everything the client
+    /// does with one: the error it becomes, the retry it plans, the rate-limit state it leaves. No trap, every
+    /// wait bounded, and no run of the credential in any text made of it.
+    case responseHead = "response-head"
     /// Batch manifests, as JSON Lines and as CSV: `Manifest.parse`.
     case manifest
     /// Webhook calls: the first line is the `X-BoldSign-Signature` value (`WebhookSignatureHeader`), the rest
@@ -54,6 +58,8 @@ enum FuzzTarget: String, CaseIterable {
             let text = String(decoding: bytes, as: UTF8.self)
             if let delay = HTTPHeaderTime.retryAfter(text, now: now) { precondition(delay >= .zero, "negative Retry-After") }
             _ = HTTPHeaderTime.resetTime(text, now: now)
+        case .responseHead:
+            Self.runResponseHead(bytes)
         case .webhook:
             let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) ?? bytes.endIndex
             do {
@@ -82,6 +88,57 @@ enum FuzzTarget: String, CaseIterable {
                     precondition(destinations.insert(item.destination.string).inserted, "two items share \(item.destination)")
                     do { try item.request.validate() } catch { preconditionFailure("an accepted item does not validate: \(error)") }
                 }
+            }
+        }
+    }
+
+    /// The credential a hostile server echoes in the seeds (`Fuzz/Corpus/response-head`).
+    static let canary = "sk-fuzz-0123456789abcdefghij"
+
+    /// The longest wait any header may cause: a week (the cap on `Retry-After`) and the limiter's margin.
+    static let longestWait: Double = 7 * 86_400 + 1
+
+    private static func runResponseHead(_ bytes: [UInt8]) {
+        var parser = ResponseHeadParser()
+        var start = 0
+        var bodyStart = bytes.endIndex
+        for index in bytes.indices where bytes[index] == UInt8(ascii: "\n") {
+            let line = bytes[start...index]
+            start = index + 1
+            if line.allSatisfy({ $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\n") }), parser.status != 0 {
+                bodyStart = start
+                break
+            }
+            line.withUnsafeBytes { parser.consume($0) }
+        }
+        let body = Array(bytes[min(bodyStart, bytes.endIndex)...].prefix(65_536))
+        let credentials = Credentials.apiKey(canary)
+        let error = ResponseErrors.error(status: parser.status, headers: parser.headers, errorBody: body, credentials: credentials)
+        for text in [error.description, String(reflecting: error), error.serverMessage ?? "", error.requestID ?? ""] {
+            precondition(!credentials.appears(in: text), "the credential reached an error's text: \(text)")
+        }
+        if let retryAfter = error.retryAfter {
+            precondition(retryAfter >= .zero && retryAfter.seconds <= longestWait, "a wait of \(retryAfter)")
+        }
+        if let delay = RetryPlanner.delay(after: error, attempt: 1, policy: .default, outputRewindable: true) {
+            precondition(delay >= .zero && delay <= RetryPolicy.default.maxServerRequestedDelay, "a retry after \(delay)")
+        }
+        do {
+            _ = try ResponseBodyDecoder.decode(body, status: parser.status, credentials: credentials)
+        } catch let failure as BoldSignError {
+            precondition(!credentials.appears(in: failure.description), "the credential reached a decoding error: \(failure)")
+        } catch {
+            preconditionFailure("ResponseBodyDecoder threw a non-BoldSignError: \(error)")
+        }
+        // The limiter, fed the response at a fixed time: whatever it then asks to wait is bounded.
+        let now = 1_800_000_000.0
+        var state = RateLimitState(settings: .default)
+        _ = state.acquire(now: now)
+        state.release(RateLimitStatus(headers: parser.headers, now: Date(timeIntervalSince1970: now)), status: parser.status, now: now)
+        for later in [now, now + 1, now + 3600] {
+            if let wait = state.acquire(now: later) {
+                precondition(wait > 0 && wait <= longestWait, "the limiter asks for a wait of \(wait) s")
+                _ = Duration.seconds(wait, rounding: .up)
             }
         }
     }

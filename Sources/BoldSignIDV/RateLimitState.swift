@@ -2,7 +2,7 @@
 ///
 /// ``acquire(now:)`` either admits a request (counting it in flight) or says how long to wait;
 /// ``release(_:status:now:)`` takes what the response reported.
-struct RateLimitState {
+package struct RateLimitState {
     /// Seconds added after a reset time, so a request never lands in the closing window.
     static let resetMargin = 0.25
 
@@ -14,12 +14,12 @@ struct RateLimitState {
     private var budgetWindowStart: Double?
     private var budgetUsed = 0
 
-    init(settings: RateLimiting) {
+    package init(settings: RateLimiting) {
         self.settings = settings
     }
 
     /// Admits a request (returns nil) or returns the seconds to wait before asking again.
-    mutating func acquire(now: Double) -> Double? {
+    package mutating func acquire(now: Double) -> Double? {
         if let pausedUntil {
             if now < pausedUntil { return pausedUntil - now }
             self.pausedUntil = nil
@@ -46,7 +46,7 @@ struct RateLimitState {
     }
 
     /// Records a finished request and what its response said about the limit.
-    mutating func release(_ report: RateLimitStatus?, status: Int?, now: Double) {
+    package mutating func release(_ report: RateLimitStatus?, status: Int?, now: Double) {
         inFlight = max(0, inFlight - 1)
         guard settings.followServerHeaders else { return }
         if let report, let remaining = report.remaining, let reset = report.resetAt?.timeIntervalSince1970 {

@@ -33,8 +33,8 @@ public struct RetryPolicy: Sendable, Hashable {
 }
 
 /// Decides whether attempt `attempt` (1-based) that failed with `error` is followed by another, and after how long.
-enum RetryPlanner {
-    static func delay(after error: BoldSignError, attempt: Int, policy: RetryPolicy, outputRewindable: Bool,
+package enum RetryPlanner {
+    package static func delay(after error: BoldSignError, attempt: Int, policy: RetryPolicy, outputRewindable: Bool,
                       random: (ClosedRange<Double>) -> Double = { Double.random(in: $0) }) -> Duration? {
         guard attempt < policy.maxAttempts, isRetryable(error, policy: policy, outputRewindable: outputRewindable) else { return nil }
         if let requested = error.retryAfter {

@@ -5,7 +5,7 @@ import Testing
 /// The fuzzers' committed seed corpus and every crasher they ever found (`Fuzz/Corpus/<target>/`)
 /// replay through the same properties in every test run, without libFuzzer.
 @Suite struct FuzzCorpusReplayTests {
-    @Test(arguments: ["error-body", "report", "headers", "manifest", "webhook"])
+    @Test(arguments: ["error-body", "report", "headers", "response-head", "manifest", "webhook"])
     func theCommittedCorpusKeepsEveryProperty(_ target: String) async throws {
         let corpus = TestPaths.packageRoot + "/Fuzz/Corpus/" + target
         let inputs = try FileManager.default.contentsOfDirectory(atPath: corpus)
