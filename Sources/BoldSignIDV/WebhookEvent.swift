@@ -44,7 +44,7 @@ public struct WebhookEvent: Sendable, Hashable {
         self.init(id: envelope.event.id, eventType: WebhookEventType(rawValue: envelope.event.eventType),
                   created: envelope.event.created, environment: envelope.event.environment)
         if let data = envelope.data, data.object?.lowercased() == "identityverification" || eventType.isIdentityVerification {
-            identityVerification = try IdentityVerificationEvent(data)
+            identityVerification = try IdentityVerificationEvent(data, actorID: envelope.context?.actor?.id)
         }
     }
 
@@ -77,18 +77,39 @@ public struct WebhookEvent: Sendable, Hashable {
                     var number: String?
                 }
 
+                var id: String?
                 var signerEmail: String?
                 var phoneNumber: Phone?
                 var order: Int?
+                /// Present (any value but null) on a signer who must verify their identity.
+                var idVerification: Present?
             }
 
             var object: String?
             var documentId: String?
             var status: String?
+            /// The identity-verification shape: the one signer.
             var signerDetail: Signer?
+            /// The document-event shape: every signer of the document.
+            var signerDetails: [Signer]?
+        }
+
+        /// Who caused the event (`context.actor`); its id is a signer's `id` when a signer did.
+        struct Context: Decodable {
+            struct Actor: Decodable {
+                var id: String?
+            }
+
+            var actor: Actor?
+        }
+
+        /// Any JSON value but null.
+        struct Present: Decodable {
+            init(from decoder: any Decoder) throws {}
         }
 
         var event: Event
+        var context: Context?
         var data: Data?
     }
 }
@@ -147,11 +168,32 @@ public struct IdentityVerificationEvent: Sendable, Hashable {
         self.status = status
     }
 
-    init(_ data: WebhookEvent.Envelope.Data) throws(WebhookError) {
+    /// The event's signer, from either shape BoldSign sends: `data.signerDetail` (one signer), or
+    /// `data.signerDetails` (the document event's list of every signer), where it is the signer who caused
+    /// the event (`context.actor.id`), else the only one who must verify their identity
+    /// (`idVerification`), else the only one listed. A list that leaves it open is refused as malformed
+    /// rather than guessed at: archiving the wrong signer would miss the right one.
+    init(_ data: WebhookEvent.Envelope.Data, actorID: String?) throws(WebhookError) {
         guard let documentID = data.documentId, !documentID.isEmpty else {
             throw WebhookError(.malformedBody, "the identity-verification event has no data.documentId")
         }
-        let detail = data.signerDetail
+        let detail: WebhookEvent.Envelope.Data.Signer?
+        if let single = data.signerDetail {
+            detail = single
+        } else if let all = data.signerDetails, !all.isEmpty {
+            let verifying = all.filter { $0.idVerification != nil }
+            if let actorID, let actor = all.first(where: { $0.id == actorID }) {
+                detail = actor
+            } else if verifying.count == 1 {
+                detail = verifying[0]
+            } else if all.count == 1 {
+                detail = all[0]
+            } else {
+                throw WebhookError(.malformedBody, "the identity-verification event lists \(all.count) signers and does not say whose verification it is")
+            }
+        } else {
+            detail = nil
+        }
         let signer: Signer
         if let email = detail?.signerEmail, !email.isEmpty {
             signer = .email(email)
@@ -161,5 +203,14 @@ public struct IdentityVerificationEvent: Sendable, Hashable {
             throw WebhookError(.malformedBody, "the identity-verification event names no signer email or phone number")
         }
         self.init(documentID: documentID, signer: signer, order: detail?.order ?? 1, status: data.status)
+    }
+
+    /// Checks the fields as a request would before sending them: the document id a UUID, the email or
+    /// phone number well-formed and free of control characters, the order 1 or more. Check an event before
+    /// queueing it: a webhook is signed by BoldSign, but its fields still become requests and paths.
+    ///
+    /// - Throws: ``BoldSignError`` of kind ``BoldSignError/Kind/invalidRequest`` naming the first bad field.
+    public func validate() throws(BoldSignError) {
+        try RequestFields(documentID: documentID, signer: signer, order: order, fileID: nil, onBehalfOf: nil).validate()
     }
 }

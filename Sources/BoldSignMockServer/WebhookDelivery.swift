@@ -34,11 +34,15 @@ public struct WebhookDelivery: Sendable, Hashable, Codable {
     public var signedAt: Int64?
     /// Send this header value instead of the real signature (for a bad one).
     public var signatureOverride: String?
+    /// The body's shape: `identityVerification` (the default: `data.signerDetail`, one signer) or `document`
+    /// (BoldSign's published sample: `data.object` "document", a `signerDetails` list in which the signer
+    /// sits between two others, and the signer as `context.actor`).
+    public var shape: String?
 
     /// Creates a delivery.
     public init(url: String, secret: String, previousSecret: String? = nil, eventType: String, eventId: String? = nil,
                 documentId: String? = nil, emailId: String? = nil, countryCode: String? = nil, phoneNumber: String? = nil,
-                order: Int? = nil, signedAt: Int64? = nil, signatureOverride: String? = nil) {
+                order: Int? = nil, signedAt: Int64? = nil, signatureOverride: String? = nil, shape: String? = nil) {
         self.url = url
         self.secret = secret
         self.previousSecret = previousSecret
@@ -51,6 +55,7 @@ public struct WebhookDelivery: Sendable, Hashable, Codable {
         self.order = order
         self.signedAt = signedAt
         self.signatureOverride = signatureOverride
+        self.shape = shape
     }
 
     /// The JSON body, shaped as BoldSign's webhook (`event`, `context`, `data`).
@@ -68,29 +73,47 @@ public struct WebhookDelivery: Sendable, Hashable, Codable {
                 (key: "number", value: phoneNumber.map(JSONValue.string) ?? .null),
             ])
             let failed = eventType == "IdentityVerificationFailed"
-            members.append((key: "context", value: .object([])))
+            let signer = JSONValue.object([
+                (key: "id", value: .string("signer-\(order ?? 1)")),
+                (key: "signerName", value: .string("Signer")),
+                (key: "signerEmail", value: emailId.map(JSONValue.string) ?? .null),
+                (key: "phoneNumber", value: phone),
+                (key: "order", value: .number(Double(order ?? 1))),
+                (key: "idVerification", value: .object([
+                    (key: "type", value: .string("EveryAccess")),
+                    (key: "status", value: .string(failed ? "Failed" : eventType == "IdentityVerificationInitiated" ? "Pending" : "Completed")),
+                ])),
+            ])
+            let isDocumentShape = shape == "document"
+            let signers: (key: String, value: JSONValue) = isDocumentShape
+                ? (key: "signerDetails", value: .array([Self.bystander("before"), signer, Self.bystander("after")]))
+                : (key: "signerDetail", value: signer)
+            members.append((key: "context", value: isDocumentShape
+                ? .object([(key: "eventType", value: .string(eventType)),
+                           (key: "actor", value: .object([(key: "userType", value: .string("Signer")), (key: "id", value: .string("signer-\(order ?? 1)"))]))])
+                : .object([])))
             members.append((key: "data", value: .object([
-                (key: "object", value: .string("identityVerification")),
+                (key: "object", value: .string(isDocumentShape ? "document" : "identityVerification")),
                 (key: "documentId", value: .string(documentId)),
                 (key: "messageTitle", value: .string("Please sign")),
                 (key: "status", value: .string("InProgress")),
                 (key: "senderDetail", value: .object([(key: "name", value: .string("Sender")),
                                                       (key: "emailAddress", value: .string("sender@example.com"))])),
-                (key: "signerDetail", value: .object([
-                    (key: "signerName", value: .string("Signer")),
-                    (key: "signerEmail", value: emailId.map(JSONValue.string) ?? .null),
-                    (key: "phoneNumber", value: phone),
-                    (key: "order", value: .number(Double(order ?? 1))),
-                    (key: "idVerification", value: .object([
-                        (key: "type", value: .string("EveryAccess")),
-                        (key: "status", value: .string(failed ? "Failed" : eventType == "IdentityVerificationInitiated" ? "Pending" : "Completed")),
-                    ])),
-                ])),
+                signers,
             ])))
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         return (try? encoder.encode(JSONValue.object(members))).map(Array.init) ?? []
+    }
+
+    /// Another signer of the document, who verifies their identity too: only `context.actor` tells them apart.
+    private static func bystander(_ name: String) -> JSONValue {
+        .object([
+            (key: "id", value: .string("bystander-\(name)")), (key: "signerName", value: .string("Other")),
+            (key: "signerEmail", value: .string("\(name)@bystander.example")), (key: "order", value: .number(name == "before" ? 90 : 91)),
+            (key: "idVerification", value: .object([(key: "type", value: .string("EveryAccess"))])),
+        ])
     }
 }
 
