@@ -2,9 +2,13 @@
 """End to end, as in production but on loopback: boldsign-mock plays BoldSign (the API, and the webhook
 sender), the daemon archives. Run by ../check.sh.
 
-50 signed webhooks: 41 valid (one for a signer with no images), 4 redeliveries, 1 valid one for a signer
-BoldSign does not know (a job that fails for good), 2 with a forged signature, 1 stale, 1 with a malformed
-header. The daemon is killed with SIGKILL halfway through the downloads and
+50 signed webhooks: 41 valid (one for a signer with no images; half in BoldSign's published document-event
+shape, `data.signerDetails[]`, the rest in the identity-verification shape, `data.signerDetail`), 4
+redeliveries, 1 valid one for a signer BoldSign does not know (a job that fails for good), 2 with a forged
+signature, 1 stale, 1 with a malformed header. Then hostile but validly signed webhooks: document ids `..`
+and `../../etc`, an email with CR/LF, order 0, an oversized body — each refused with 400 (413) before the
+queue, nothing written outside the archive; the URL-verification ping, unsigned, answered 200; and 20
+events for one signer, archived with exactly one request per image. The daemon is killed with SIGKILL halfway through the downloads and
 started again; every valid signer's images must then be in the archive, byte-exact and 0600, with no image
 downloaded twice, and the refused webhooks must have changed nothing. Then SIGTERM with transfers in
 flight: the daemon must stop within its drain bound, and finish the rest when started again.
@@ -72,6 +76,10 @@ for d, document in enumerate(DOCUMENTS):
     if d == 0:
         entries.append({"emailId": "no-images@example.com", "order": 6, "files": []})
     documents.append({"id": document, "signers": entries})
+# One signer for a burst of 20 events: its two images must be requested exactly twice in all.
+burst_files = [{"id": f"burst-{role}", "role": role, "size": 25_000, "seed": 700 + (role == "selfie"), "fault": {"latencyMilliseconds": 300}}
+               for role in ("document", "selfie")]
+documents[3]["signers"].append({"emailId": "burst@example.com", "order": 9, "files": burst_files})
 # Two slow signers for the SIGTERM drain: their images come after 10 s, longer than the drain bound.
 slow = []
 for order in (7, 8):
@@ -112,6 +120,20 @@ def healthy(process):
         return False
 
 
+def post_raw(body, headers):
+    request = urllib.request.Request(daemon_url + "/webhooks/boldsign", data=body, method="POST", headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def queued_events():
+    with sqlite3.connect(database) as db:
+        return {row[0] for row in db.execute("SELECT eventId FROM job").fetchall()}
+
+
 def send(document, email, order, event_id, **extra):
     delivery = {"url": daemon_url + "/webhooks/boldsign", "secret": SECRET, "eventType": "IdentityVerificationSucceeded",
                 "eventId": event_id, "documentId": document, "emailId": email, "order": order, **extra}
@@ -139,7 +161,7 @@ daemon = start_daemon()
 valid, refused = signers[:40], signers[40:44]
 statuses = []
 for index, (document, email, order, _) in enumerate(valid):
-    statuses.append(send(document, email, order, f"evt-{index}"))
+    statuses.append(send(document, email, order, f"evt-{index}", shape="document" if index % 2 else "identityVerification"))
 statuses.append(send(DOCUMENTS[0], "no-images@example.com", 6, "evt-no-images"))
 for index in range(4):  # BoldSign redelivers: same event id
     document, email, order, _ = valid[index * 7]
@@ -153,9 +175,10 @@ if statuses != [200] * 46:
     fail(f"valid webhooks were answered {statuses}")
 if forged != [401, 401, 401, 400]:
     fail(f"forged, stale and malformed webhooks were answered {forged}, expected [401, 401, 401, 400]")
-if metric("idv_daemon_webhooks_total") != 50 or metric('idv_daemon_webhooks_total{result="duplicate"}') != 4 \
-        or metric('idv_daemon_webhooks_total{result="refused"}') != 4:
-    fail("/metrics does not count the 50 webhooks, 4 duplicates and 4 refusals")
+if metric("idv_daemon_webhooks_total") != 50 or metric('idv_daemon_webhooks_total{result="duplicate"') != 4 \
+        or metric('idv_daemon_webhooks_total{result="refused",status="401"}') != 3 \
+        or metric('idv_daemon_webhooks_total{result="refused",status="400"}') != 1:
+    fail("/metrics does not count the 50 webhooks, 4 duplicates and the refusals by status (3 × 401, 1 × 400)")
 if metric("idv_daemon_queue_depth") <= 0:
     fail("/metrics shows no queue depth while work waits")
 
@@ -192,10 +215,51 @@ for document, _, order, _ in refused:
         fail("a refused webhook led to a download")
 if (archive / DOCUMENTS[2] / "signer-9").exists():
     fail("the failed job left a directory behind")
+# Hostile but validly signed: refused before the queue, nothing outside the archive.
+beside = work / "signer-1"
+beside.mkdir()
+before = queued_events()
+hostile = [send("..", "a@example.com", 1, "evt-dotdot"), send("../../etc", "a@example.com", 1, "evt-etc"),
+           send("not-a-uuid", "a@example.com", 1, "evt-not-uuid"), send(DOCUMENTS[0], "a@example.com\r\nX-Injected: 1", 1, "evt-crlf"),
+           send(DOCUMENTS[0], "a@example.com", 0, "evt-order-0")]
+if hostile != [400] * 5:
+    fail(f"hostile webhooks were answered {hostile}, expected 400 each")
+if queued_events() != before:
+    fail(f"a hostile webhook was queued: {queued_events() - before}")
+if not beside.is_dir() or (archive / "invalid-document-id").exists():
+    fail("a hostile webhook touched the file system outside the archive")
+oversized = post_raw(b"{" + b" " * (300 * 1024) + b"}", {"Content-Type": "application/json", "X-BoldSign-Signature": "t=1, s0=" + "ab" * 32})
+ping = post_raw(json.dumps({"event": {"id": "ping-1", "created": int(time.time()), "eventType": "Verification"}}).encode(),
+                {"Content-Type": "application/json"})
+if oversized != 413 or ping != 200:
+    fail(f"an oversized body was answered {oversized} (expected 413), an unsigned URL-verification ping {ping} (expected 200)")
+# Counters started again with the restart: these are the hostile calls' own.
+if metric('idv_daemon_webhooks_total{result="refused",status="413"}') != 1 or metric('idv_daemon_webhooks_total{result="refused",status="400"}') != 5:
+    fail("/metrics does not count the 413 and the five 400s")
+if queued_events() != before:
+    fail("the ping or the oversized body queued a job")
+
 requests = stats()["imageRequests"]
 if requests > 80 + 8:  # every image once, plus at most the transfers the kill cut short
     fail(f"{requests} image requests for 80 images ({served_at_kill} before the kill): images were downloaded again")
 print(f"end_to_end: 50 webhooks, SIGKILL halfway, restart: 80 images archived with {requests} image requests")
+
+# 20 events for one signer at once, half in each shape: one lane at a time archives it, each image requested once.
+burst_ids = [f["id"] for f in burst_files]
+for index in range(20):
+    if send(DOCUMENTS[3], "burst@example.com", 9, f"evt-burst-{index}", shape="document" if index % 2 else "identityVerification") != 200:
+        fail("a burst webhook was refused")
+wait_until("the burst signer archived", lambda: archived(DOCUMENTS[3], 9, burst_ids), seconds=60)
+wait_until("an empty queue after the burst", lambda: metric("idv_daemon_queue_depth") == 0, seconds=60)
+burst_requests = stats()["imageRequests"] - requests
+if burst_requests != len(burst_ids):
+    fail(f"20 events for one signer made {burst_requests} image requests for {len(burst_ids)} images")
+with sqlite3.connect(database) as db:
+    burst_states = {row[0] for row in db.execute("SELECT state FROM job WHERE eventId LIKE 'evt-burst-%'").fetchall()}
+if burst_states != {"done"}:
+    fail(f"the burst's jobs ended as {burst_states}, expected all done")
+print(f"end_to_end: 20 events for one signer: {burst_requests} image requests for {len(burst_ids)} images")
+requests = stats()["imageRequests"]
 
 # SIGTERM with transfers in flight: stops within the drain bound; the next start finishes the rest.
 for index, (document, email, order, _) in enumerate(slow):

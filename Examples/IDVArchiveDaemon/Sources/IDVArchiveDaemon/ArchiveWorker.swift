@@ -53,9 +53,17 @@ struct ArchiveWorker: Service {
 
     private func process(_ job: ArchiveJob) async {
         let event = job.verification
-        // No email or phone number in a path: the document and the signer's order name the directory.
-        let directory = archive.appending(FilePath.Component(event.documentID) ?? "invalid-document-id").appending("signer-\(event.order)")
         var metadata: Logger.Metadata = ["event": "\(job.eventID)", "document": "\(event.documentID)", "order": "\(event.order)"]
+        // No email or phone number in a path: the document and the signer's order name the directory. The
+        // webhook checked the document id; checked again here, where it becomes a path, so that nothing that
+        // reaches the queue another way can name `.`, `..` or another directory.
+        guard let component = FilePath.Component(event.documentID), component.kind == .regular, (try? event.validate()) != nil else {
+            try? await queue.fail(job, reason: "invalidRequest", retryAfter: nil)
+            metrics.failure("permanent")
+            logger.warning("signer not archived: the job's fields are invalid", metadata: ["event": "\(job.eventID)"])
+            return
+        }
+        let directory = archive.appending(component).appending("signer-\(event.order)")
         do {
             try FileManager.default.createDirectory(atPath: directory.string, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let saved = try await client.downloadAllImages(documentID: event.documentID, signer: event.signer, order: event.order,
@@ -66,6 +74,11 @@ struct ArchiveWorker: Service {
             logger.info("signer archived", metadata: metadata)
         } catch let error as BoldSignError where error.kind == .clientShutdown || error.kind == .cancelled {
             try? await queue.release(job)
+        } catch let error as BoldSignError where error.kind == .destinationExists {
+            // Another job for the same signer archived the file first: the archive holds it, so this job is done.
+            try? await queue.finish(job, images: 0)
+            metadata["error"] = "\(error.kind)"
+            logger.info("signer already archived", metadata: metadata)
         } catch let error as BoldSignError {
             metadata["error"] = "\(error)"
             // A request BoldSign refused will be refused again; anything else is worth another try, later.

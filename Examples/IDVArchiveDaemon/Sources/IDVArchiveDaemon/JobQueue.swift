@@ -59,11 +59,18 @@ final class JobQueue: Sendable {
         }
     }
 
-    /// Takes the oldest job that is due, marking it as worked on.
+    /// Takes the oldest job that is due and whose signer no other lane is archiving, marking it as worked on.
+    ///
+    /// One signer at a time: two lanes on the same signer would download every image twice, and one
+    /// would then find the other's files in its way. A later job for a signer just archived finds the
+    /// files there and skips them.
     func claim() async throws -> ArchiveJob? {
         try await database.write { db in
             guard let row = try Row.fetchOne(db, sql: """
-                SELECT * FROM job WHERE state = 'pending' AND notBefore <= ? ORDER BY receivedAt LIMIT 1
+                SELECT * FROM job AS candidate WHERE state = 'pending' AND notBefore <= ?
+                AND NOT EXISTS (SELECT 1 FROM job AS busy WHERE busy.state = 'working'
+                                AND busy.documentId = candidate.documentId AND busy.signerOrder = candidate.signerOrder)
+                ORDER BY receivedAt LIMIT 1
                 """, arguments: [Date().timeIntervalSince1970]) else { return nil }
             let eventID: String = row["eventId"]
             try db.execute(sql: "UPDATE job SET state = 'working', attempts = attempts + 1 WHERE eventId = ?", arguments: [eventID])
