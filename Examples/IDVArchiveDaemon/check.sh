@@ -9,7 +9,8 @@ mock="$(cd ../.. && swift build --show-bin-path)/boldsign-mock"
 daemon="$(swift build --show-bin-path)/IDVArchiveDaemon"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-python3 Tests/end_to_end.py "$mock" "$daemon" "$work"
+python3 Tests/end_to_end.py "$mock" "$daemon" "$work/end-to-end"
+python3 Tests/idle_connections.py "$mock" "$daemon" "$work/idle"
 
 # systemd-analyze verify checks that ExecStart's binary exists: point a copy of the unit at the one just built.
 sed "s|/usr/local/bin/idv-archive-daemon|$daemon|" deploy/idv-archive-daemon.service > "$work/idv-archive-daemon.service"

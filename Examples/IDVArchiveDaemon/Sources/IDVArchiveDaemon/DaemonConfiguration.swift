@@ -19,6 +19,8 @@ struct DaemonConfiguration: Sendable {
         var concurrency: Int?
         var jobTimeoutSeconds: Int?
         var drainSeconds: Int?
+        var idleTimeoutSeconds: Int?
+        var maxConnections: Int?
         var apiKeyFile: String?
         var webhookSecretFile: String?
         var previousWebhookSecretFile: String?
@@ -37,6 +39,11 @@ struct DaemonConfiguration: Sendable {
     var concurrency: Int
     var jobTimeout: Duration
     var drain: Duration
+    /// A connection with no request in progress is closed after this long (a request head that never
+    /// completes counts as none).
+    var idleTimeoutSeconds: Int
+    /// Open connections at most (lowered to what the descriptor limit allows); the quietest is closed past it.
+    var maxConnections: Int
     var apiKey: String
     var webhookSecret: String
     var previousWebhookSecret: String?
@@ -82,13 +89,19 @@ struct DaemonConfiguration: Sendable {
             concurrency: file.concurrency ?? 4,
             jobTimeout: .seconds(jobTimeoutSeconds),
             drain: .seconds(drainSeconds),
+            idleTimeoutSeconds: file.idleTimeoutSeconds ?? 30,
+            maxConnections: file.maxConnections ?? 4096,
             apiKey: try secret("BOLDSIGN_API_KEY", file: file.apiKeyFile, credential: "boldsign-api-key", required: true) ?? "",
             webhookSecret: try secret("BOLDSIGN_WEBHOOK_SECRET", file: file.webhookSecretFile, credential: "boldsign-webhook-secret", required: true) ?? "",
             previousWebhookSecret: try secret("BOLDSIGN_PREVIOUS_WEBHOOK_SECRET", file: file.previousWebhookSecretFile,
                                               credential: "boldsign-previous-webhook-secret", required: false))
         guard (1...65535).contains(configuration.listenPort), (1...64).contains(configuration.concurrency),
-              (1...86_400).contains(jobTimeoutSeconds), (1...3600).contains(drainSeconds) else {
-            throw Invalid(description: "listenPort must be 1...65535, concurrency 1...64, jobTimeoutSeconds 1...86400, drainSeconds 1...3600")
+              (1...86_400).contains(jobTimeoutSeconds), (1...3600).contains(drainSeconds),
+              (1...3600).contains(configuration.idleTimeoutSeconds), (16...1_000_000).contains(configuration.maxConnections) else {
+            throw Invalid(description: """
+                listenPort must be 1...65535, concurrency 1...64, jobTimeoutSeconds 1...86400, drainSeconds 1...3600, \
+                idleTimeoutSeconds 1...3600, maxConnections 16...1000000
+                """)
         }
         return configuration
     }

@@ -49,14 +49,21 @@ do {
     }
     // The application shuts its services down in reverse order: the HTTP server first, then the worker
     // (no new job), then the client (transfers in flight get its grace period).
+    // Idle connections are closed after idleTimeoutSeconds (which also bounds a request head that never
+    // completes), and the quietest is closed early when they would use up the descriptors.
+    let shedder = ConnectionShedder(limit: ConnectionShedder.limit(configured: configuration.maxConnections,
+                                                                   descriptors: ConnectionShedder.descriptorLimit))
     let app = Application(
         router: router,
+        server: .http1(configuration: .init(additionalChannelHandlers: [shedder.handler()], idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort), serverName: "idv-archive-daemon"),
         services: [client, worker],
         logger: logger)
     var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
     group.maximumGracefulShutdownDuration = configuration.drain
-    logger.info("idv-archive-daemon listening", metadata: ["address": "\(configuration.listenHost):\(configuration.listenPort)"])
+    logger.info("idv-archive-daemon listening", metadata: [
+        "address": "\(configuration.listenHost):\(configuration.listenPort)", "max-connections": "\(shedder.limit)",
+    ])
     try await ServiceGroup(configuration: group).run()
 } catch {
     logger.critical("idv-archive-daemon stopped", metadata: ["error": "\(error)"])
