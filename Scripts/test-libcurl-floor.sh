@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the package against Debian 11's libcurl 7.74.0 — the oldest libcurl the package supports
+# Builds the transport against Debian 11's libcurl 7.74.0 — the oldest libcurl the package supports
 # (Debian 11; RHEL 9 ships 7.76, Ubuntu 22.04 7.81) — and runs the transport, download, batch, retry
 # and fault suites with it, over HTTP/1.1, TLS and HTTP/2.
 #
@@ -7,9 +7,8 @@
 # private list directory, so the machine's apt state is untouched: libcurl4 and libcurl4-openssl-dev,
 # the two libraries 7.74 needs that a newer Debian no longer ships (OpenSSL 1.1, OpenLDAP 2.4), and
 # Debian 11's versions of the libraries that shape its behaviour (nghttp2 1.43 for HTTP/2 above all).
-# They are unpacked into the scratch folder; the headers and library are found through the unpacked
-# libcurl.pc, and the test binary finds the 7.74 library (and its OpenSSL 1.1) through an RPATH, so no
-# other program the tests start (nginx, curl) sees them.
+# They are unpacked into the scratch folder; the headers are found through the unpacked libcurl.pc, and
+# the test binary is loaded with the 7.74 library (and its OpenSSL 1.1) by the dynamic loader (below).
 #
 #   Scripts/test-libcurl-floor.sh                 # build and run the suites
 #   Scripts/test-libcurl-floor.sh --filter Nginx  # other `swift test` arguments replace the default filter
@@ -45,10 +44,15 @@ if [ "$#" -eq 0 ]; then
   set -- --filter "CurlTransportTests|DownloadTests|BatchTests|BatchFormTests|SlowConsumerTests|CallbackBatchTests|RetryTests|DeadlineTests|FaultTests|HTTP2FaultTests|NginxTests|LibcurlRuntimeTests"
 fi
 export PKG_CONFIG_PATH="$lib/pkgconfig"
-# DT_RPATH rather than DT_RUNPATH: it also applies to libcurl's own dependencies (libssl.so.1.1).
-link=(-Xlinker --disable-new-dtags -Xlinker -rpath -Xlinker "$lib")
-# Without the Webhooks and ServiceLifecycle traits: none of these suites needs them, and swift-crypto's
-# BoringSSL alone would be most of this build.
-traits=(--disable-default-traits --traits MockServer)
-swift build --build-tests --scratch-path "$scratch" "${traits[@]}" "${link[@]}"
-BOLDSIGN_EXPECT_LIBCURL=7.74.0 swift test --skip-build --scratch-path "$scratch" "${traits[@]}" "${link[@]}" "$@"
+
+# Built against 7.74: the only code that speaks C (CCurl's shims and CurlTransport) compiles against its
+# headers, so a function, option or constant newer than the floor fails here. Nothing above CurlTransport
+# sees a libcurl header, so the rest of the package need not be built again for this.
+swift build --scratch-path "$scratch" --target CurlTransport
+
+# Run on 7.74: the main debug build's test binary (`swift test` builds it first), loaded with 7.74 and its
+# libraries ahead of the system's. The dynamic loader's --library-path applies to this process alone, so no
+# program the tests start (nginx, curl, the CLI) sees them; LibcurlRuntimeTests checks which libcurl loaded.
+tests="$(swift build --show-bin-path)/boldsign-idvPackageTests.xctest"
+[ -x "$tests" ] || { echo "test-libcurl-floor: build the tests first (swift build --build-tests)" >&2; exit 1; }
+BOLDSIGN_EXPECT_LIBCURL=7.74.0 /lib64/ld-linux-x86-64.so.2 --library-path "$lib" "$tests" --testing-library swift-testing "$@"
