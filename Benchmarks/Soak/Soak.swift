@@ -172,7 +172,9 @@ struct Soak {
         print("soak: during the run at most \(peakDuring.descriptors) descriptors, \(peakDuring.threads) threads")
 
         if end.descriptors != start.descriptors { failures.append("descriptors: \(start.descriptors) at the start, \(end.descriptors) at the end") }
-        if end.threads != start.threads { failures.append("threads: \(start.threads) at the start, \(end.threads) at the end") }
+        if end.threads != start.threads {
+            failures.append("threads: \(start.threads) at the start, \(end.threads) at the end (now \(ProcessSnapshot.threadNames()))")
+        }
         // The client's transfer thread, and its file threads: one per download in flight at most.
         if peakDuring.threads > start.threads + 1 + options.concurrency {
             failures.append("threads: \(peakDuring.threads) during the run (start \(start.threads) + the client's 1 + \(options.concurrency) file threads)")

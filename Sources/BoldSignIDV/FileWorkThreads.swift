@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+internal import CurlTransport
 
 /// A client's threads for file-system calls that may block for long: `fsync` of an image and its
 /// directory, `link`, `rename` — on a real disk, milliseconds each; on a network file system, maybe seconds.
@@ -115,6 +116,7 @@ final class FileWorkThreads: @unchecked Sendable {
 
     /// A thread's life: run jobs until stopped with none left.
     private func work() {
+        ThreadName.setCurrent("boldsign-files")
         pthread_mutex_lock(mutex)
         while true {
             if !state.jobs.isEmpty {

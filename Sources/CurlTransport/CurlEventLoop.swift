@@ -144,6 +144,7 @@ package final class CurlEventLoop: @unchecked Sendable {
     // MARK: - Loop thread
 
     private func run() {
+        ThreadName.setCurrent("boldsign-curl")
         SigpipeGuard.blockOnCurrentThread()
         let state = confined
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
