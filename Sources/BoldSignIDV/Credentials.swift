@@ -43,11 +43,11 @@ public struct Credentials: Sendable, Hashable, CustomStringConvertible, CustomDe
     /// Apply it to the whole text before cutting it to length: a cut can leave a part of the secret too
     /// short to recognise.
     func redacting(_ text: String) -> String {
-        let runs = secretRuns(in: Array(text.utf8))
+        let bytes = Array(text.utf8)
+        let runs = secretRuns(in: bytes)
         guard !runs.isEmpty else { return text }
         var output: [UInt8] = []
         var position = 0
-        let bytes = Array(text.utf8)
         for run in runs {
             output += bytes[position..<run.lowerBound]
             output += "<redacted>".utf8

@@ -84,22 +84,13 @@ import Testing
         return fixtures
     }()
 
-    /// Everything one run of the library emitted, as text.
-    private struct Emitted {
-        var texts: [String] = []
-        mutating func add(_ value: Any) {
-            texts.append(String(describing: value))
-            texts.append(String(reflecting: value))
-        }
-    }
-
     @Test(arguments: TestTransport.selected)
     func nothingTheLibraryEmitsHoldsTheEchoedKey(over transport: TestTransport) async throws {
         let logs = CapturingLogHandler()
         let metrics = TestMetrics()
         let tracer = InMemoryTracer()
         let directory = try TemporaryDirectory()
-        var emitted = Emitted()
+        var emitted = EmittedTexts()
         try await withClientAndServer(over: transport, server: .init(fixtures: Self.fixtures), configure: {
             $0.credentials = .apiKey(Self.key)
             $0.retry = RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(2))
@@ -167,7 +158,7 @@ import Testing
         let logs = CapturingLogHandler()
         var configuration = Configuration(baseURL: server.baseURL, credentials: .apiKey(Self.key))
         configuration.retry = .none
-        var emitted = Emitted()
+        var emitted = EmittedTexts()
         try await withBoldSignClient(configuration: configuration, logger: Logger(label: "canary") { _ in logs }) { client in
             do {
                 emitted.add(try await client.createEmbeddedVerificationURL(.init(documentID: sampleDocument, signer: alex)))

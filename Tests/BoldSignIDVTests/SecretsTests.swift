@@ -27,6 +27,15 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
     var count: Int { lock.withLock { records.count } }
 }
 
+/// Everything a scenario produced — results, errors, configurations — as the text a program could print.
+struct EmittedTexts {
+    var texts: [String] = []
+    mutating func add(_ value: Any) {
+        texts.append(String(describing: value))
+        texts.append(String(reflecting: value))
+    }
+}
+
 /// Everything the library and the CLI emit — trace-level logs, errors, results, `--json`, `--verbose`,
 /// report files — is scanned for the API key and the bearer token, across successes, server errors
 /// that echo the secret back, retries, rate limits, cancellations and transport failures.
@@ -46,17 +55,8 @@ final class CapturingLogHandler: LogHandler, @unchecked Sendable {
         return fixtures
     }()
 
-    /// Everything one scenario run produced, as text.
-    private struct Emitted {
-        var texts: [String] = []
-        mutating func add(_ value: Any) {
-            texts.append(String(describing: value))
-            texts.append(String(reflecting: value))
-        }
-    }
-
-    private func exercise(_ credentials: Credentials, server: MockServer, logs: CapturingLogHandler) async throws -> Emitted {
-        var emitted = Emitted()
+    private func exercise(_ credentials: Credentials, server: MockServer, logs: CapturingLogHandler) async throws -> EmittedTexts {
+        var emitted = EmittedTexts()
         var configuration = Configuration(baseURL: server.baseURL, credentials: credentials)
         configuration.retry.maxAttempts = 2
         configuration.retry.baseDelay = .milliseconds(1)

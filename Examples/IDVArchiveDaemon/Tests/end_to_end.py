@@ -16,7 +16,6 @@ flight: the daemon must stop within its drain bound, and finish the rest when st
 import json
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -25,39 +24,20 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import harness
+from harness import failer, free_port, http
+
 mock_binary, daemon_binary, work = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 API_KEY, SECRET = "e2e-api-key", "whsec-e2e-daemon"
 DOCUMENTS = [f"{index:08x}-1111-4222-8333-444444444444" for index in range(1, 10)]
 DRAIN_SECONDS = 6
 
 
-def fail(message):
-    sys.exit(f"end_to_end: FAILED: {message}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method, url, body=None):
-    request = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method,
-                                     headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+fail = failer("end_to_end")
 
 
 def wait_until(what, predicate, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    fail(f"timed out waiting for {what}")
+    harness.wait_until(fail, what, predicate, seconds)
 
 
 # --- Fixtures: 9 documents × 5 signers with a document photo and a selfie each, slowed down so that the

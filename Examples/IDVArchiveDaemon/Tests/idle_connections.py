@@ -14,9 +14,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
+
+from harness import failer, free_port, http
 
 mock_binary, daemon_binary, work = sys.argv[1], sys.argv[2], Path(sys.argv[3])
 API_KEY, SECRET = "idle-api-key", "whsec-idle"
@@ -26,24 +26,13 @@ DESCRIPTORS = 1024
 IDLE_TIMEOUT = 2
 
 
-def fail(message):
-    sys.exit(f"idle_connections: FAILED: {message}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+fail = failer("idle_connections")
 
 
 def timed_http(method, url, body=None, timeout=2):
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": "application/json"})
     started = time.time()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, time.time() - started
-    except urllib.error.HTTPError as error:
-        return error.code, time.time() - started
+    status, _ = http(method, url, body, timeout)
+    return status, time.time() - started
 
 
 # This process needs more descriptors than the daemon gets, to hold all the idle connections.
@@ -62,21 +51,27 @@ config.write_text(json.dumps({"listenPort": port, "archiveDirectory": str(work /
                               "baseURL": mock_url, "idleTimeoutSeconds": IDLE_TIMEOUT}))
 daemon_url = f"http://127.0.0.1:{port}"
 log = open(work / "daemon.log", "a")
-daemon = subprocess.Popen([daemon_binary, "--config", str(config)], stdout=log, stderr=log,
-                          env=dict(os.environ, BOLDSIGN_API_KEY=API_KEY, BOLDSIGN_WEBHOOK_SECRET=SECRET),
-                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTORS, DESCRIPTORS)))
-try:
+
+
+def start_daemon():
+    """The daemon with DESCRIPTORS descriptors, once /healthz answers."""
+    process = subprocess.Popen([daemon_binary, "--config", str(config)], stdout=log, stderr=log,
+                               env=dict(os.environ, BOLDSIGN_API_KEY=API_KEY, BOLDSIGN_WEBHOOK_SECRET=SECRET),
+                               preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTORS, DESCRIPTORS)))
     deadline = time.time() + 60
     while True:
         try:
-            if timed_http("GET", daemon_url + "/healthz", timeout=5)[0] == 200:
-                break
+            if http("GET", daemon_url + "/healthz", timeout=5)[0] == 200:
+                return process
         except OSError:
             pass
-        if time.time() > deadline or daemon.poll() is not None:
+        if time.time() > deadline or process.poll() is not None:
             fail("the daemon did not start")
         time.sleep(0.1)
 
+
+daemon = start_daemon()
+try:
     # A request head that never completes: closed by the idle timeout (bound: ten times the timeout).
     slow = socket.create_connection(("127.0.0.1", port))
     slow.sendall(b"POST /webhooks/boldsign HTTP/1.1\r\nHost: x\r\n")
@@ -96,19 +91,7 @@ try:
     config.write_text(json.dumps({**json.loads(config.read_text()), "idleTimeoutSeconds": 600}))
     daemon.send_signal(signal.SIGTERM)
     daemon.wait(timeout=30)
-    daemon = subprocess.Popen([daemon_binary, "--config", str(config)], stdout=log, stderr=log,
-                              env=dict(os.environ, BOLDSIGN_API_KEY=API_KEY, BOLDSIGN_WEBHOOK_SECRET=SECRET),
-                              preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (DESCRIPTORS, DESCRIPTORS)))
-    deadline = time.time() + 60
-    while True:
-        try:
-            if timed_http("GET", daemon_url + "/healthz", timeout=5)[0] == 200:
-                break
-        except OSError:
-            pass
-        if time.time() > deadline or daemon.poll() is not None:
-            fail("the daemon did not start again")
-        time.sleep(0.1)
+    daemon = start_daemon()
 
     # Opened in batches, so that the listener accepts each as it comes (all at once, most would wait in the
     # kernel's backlog and never reach the descriptor limit).
@@ -134,11 +117,8 @@ try:
         fail(f"/healthz answered {status} beside {IDLE} idle connections")
     delivery = {"url": daemon_url + "/webhooks/boldsign", "secret": SECRET, "eventType": "IdentityVerificationSucceeded",
                 "eventId": "evt-idle", "documentId": DOCUMENT, "emailId": "idle@example.com", "order": 1}
-    request = urllib.request.Request(mock_url + "/__admin/webhooks", data=json.dumps(delivery).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})
     started = time.time()
-    with urllib.request.urlopen(request, timeout=30) as response:
-        answer = json.loads(response.read())
+    answer = json.loads(http("POST", mock_url + "/__admin/webhooks", delivery)[1])
     webhook_took = time.time() - started
     if answer["status"] != 200 or webhook_took > 2:
         fail(f"a valid webhook beside {IDLE} idle connections was answered {answer['status']} after {webhook_took:.1f} s (bound 2 s)")
