@@ -17,7 +17,6 @@ final class ConnectionShedder: Sendable {
 
     let limit: Int
     private let entries = NIOLockedValueBox([ObjectIdentifier: Entry]())
-    private let shedCount = NIOLockedValueBox(0)
 
     init(limit: Int) {
         self.limit = max(1, limit)
@@ -36,9 +35,6 @@ final class ConnectionShedder: Sendable {
         return Int(clamping: limit.rlim_cur)
     }
 
-    /// Connections closed to make room, since the start.
-    var shed: Int { shedCount.withLockedValue { $0 } }
-
     /// A handler for one connection's pipeline.
     func handler() -> Handler { Handler(shedder: self) }
 
@@ -47,15 +43,12 @@ final class ConnectionShedder: Sendable {
         let victim: (any Channel)? = entries.withLockedValue { entries in
             entries[ObjectIdentifier(channel)] = Entry(channel: channel, lastActive: now)
             guard entries.count > limit else { return nil }
-            let quietest = entries.filter { $0.key != ObjectIdentifier(channel) }.min { $0.value.lastActive < $1.value.lastActive }
+            let quietest = entries.lazy.filter { $0.key != ObjectIdentifier(channel) }.min { $0.value.lastActive < $1.value.lastActive }
             guard let quietest else { return nil }
             entries.removeValue(forKey: quietest.key)
             return quietest.value.channel
         }
-        if let victim {
-            shedCount.withLockedValue { $0 += 1 }
-            victim.close(promise: nil)
-        }
+        victim?.close(promise: nil)
     }
 
     fileprivate func active(_ channel: any Channel) {
